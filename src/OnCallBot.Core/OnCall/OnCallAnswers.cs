@@ -1,0 +1,51 @@
+using NodaTime;
+using OnCallBot.Core.Model;
+
+namespace OnCallBot.Core.OnCall;
+
+/// <summary>
+/// A stretch of time during which <see cref="User"/> holds a schedule's pager without a break, and why:
+/// the layer that put them there, or an override.
+/// </summary>
+public sealed record OnCallShift(User User, Instant Start, Instant End, string Source)
+{
+    public bool IsOverride => Source == OverrideSource;
+
+    public const string OverrideSource = "override";
+
+    public Interval ToInterval() => new(Start, End);
+}
+
+/// <summary>
+/// Who holds a schedule at <see cref="At"/>. When nobody does, <see cref="Current"/> is null (a gap) and
+/// <see cref="Next"/> says when and with whom coverage resumes, if it does within the horizon looked at.
+/// </summary>
+public sealed record ScheduleOnCall(Schedule Schedule, Instant At, OnCallShift? Current, OnCallShift? Next)
+{
+    public bool IsGap => Current is null;
+}
+
+/// <summary>What one escalation target resolves to at an instant: its people, or a gap.</summary>
+public sealed record TargetOnCall(EscalationTarget Target, IReadOnlyList<OnCallShift> Shifts, ScheduleOnCall? Schedule)
+{
+    public bool IsGap => Shifts.Count == 0;
+}
+
+/// <summary>Everyone one escalation level would notify at an instant. A level whose every target is a gap is skipped.</summary>
+public sealed record LevelOnCall(int Level, EscalationLevel Definition, IReadOnlyList<TargetOnCall> Targets)
+{
+    public bool IsGap => Targets.All(t => t.IsGap);
+
+    /// <summary>The distinct people this level notifies, in target order.</summary>
+    public IReadOnlyList<User> People =>
+        Targets.SelectMany(t => t.Shifts).Select(s => s.User).DistinctBy(u => u.Id).ToList();
+}
+
+/// <summary>
+/// The answer to "who is on call for this service now": the level that would be paged first
+/// (<see cref="FirstReached"/>, the first level that is not a gap) and every level of the policy for context.
+/// </summary>
+public sealed record ServiceOnCall(Service Service, EscalationPolicy Policy, Instant At, IReadOnlyList<LevelOnCall> Levels)
+{
+    public LevelOnCall? FirstReached => Levels.FirstOrDefault(l => !l.IsGap);
+}
