@@ -1,4 +1,3 @@
-using NodaTime;
 using OnCallBot.Core.Model;
 using OnCallBot.Core.OnCall;
 
