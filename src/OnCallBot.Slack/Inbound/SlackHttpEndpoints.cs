@@ -1,0 +1,207 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+
+namespace OnCallBot.Slack.Inbound;
+
+/// <summary>
+/// The request delegates behind <see cref="SlackEndpointRouteBuilderExtensions.MapSlack"/>. Each reads the raw
+/// body (bounded), verifies Slack's signature over exactly those bytes, and only then parses.
+/// </summary>
+internal sealed class SlackHttpEndpoints
+{
+    internal const string SlackOffMessage =
+        "Slack is off: set Slack:BotToken and Slack:SigningSecret (HTTP) or Slack:AppToken (Socket Mode) to turn it on";
+
+    private const string CommandFailedMessage =
+        "Sorry, the bot failed to handle that command. Try again, and tell the on-call admins if it keeps failing.";
+
+    private readonly IOptionsMonitor<SlackOptions> _options;
+    private readonly SlackRequestVerifier _verifier;
+    private readonly SlackInboundDispatcher _dispatcher;
+    private readonly ILogger<SlackHttpEndpoints> _logger;
+
+    public SlackHttpEndpoints(
+        IOptionsMonitor<SlackOptions> options, SlackRequestVerifier verifier, SlackInboundDispatcher dispatcher, ILogger<SlackHttpEndpoints> logger)
+    {
+        _options = options;
+        _verifier = verifier;
+        _dispatcher = dispatcher;
+        _logger = logger;
+    }
+
+    public Task CommandsAsync(HttpContext context) => RunAsync(context, async body =>
+    {
+        var form = ReadForm(body);
+        var command = SlackPayloadParser.ParseCommand(name => form.TryGetValue(name, out var v) ? (string?)v : null, ReadRetry(context.Request));
+        SlackInboundResponse response;
+        try
+        {
+            response = await _dispatcher.DispatchCommandAsync(context.RequestServices, command, context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is not SlackHandlerMissingException && !context.RequestAborted.IsCancellationRequested)
+        {
+            Log.CommandHandlerFailed(_logger, ex, command.Command);
+            // The user typed a command and is waiting: tell them in one line rather than Slack's generic failure.
+            response = SlackInboundResponse.Ephemeral(CommandFailedMessage);
+        }
+        await WriteResponseAsync(context, response);
+    });
+
+    public Task InteractionsAsync(HttpContext context) => RunAsync(context, async body =>
+    {
+        var form = ReadForm(body);
+        if (!form.TryGetValue("payload", out var payloadText) || StringValues.IsNullOrEmpty(payloadText))
+        {
+            throw new SlackPayloadException("The interaction request has no 'payload' form field.");
+        }
+        var payload = SlackPayloadParser.ParseJson(Encoding.UTF8.GetBytes(payloadText.ToString()), "interaction payload");
+        var interaction = SlackPayloadParser.ParseInteraction(payload, ReadRetry(context.Request));
+        var response = await _dispatcher.DispatchInteractionAsync(context.RequestServices, interaction, context.RequestAborted);
+        await WriteResponseAsync(context, response);
+    });
+
+    public Task EventsAsync(HttpContext context) => RunAsync(context, async body =>
+    {
+        var payload = SlackPayloadParser.ParseJson(body, "event payload");
+        if (payload.ValueKind != JsonValueKind.Object || !payload.TryGetProperty("type", out var typeJson) || typeJson.ValueKind != JsonValueKind.String)
+        {
+            throw new SlackPayloadException("The event payload has no 'type'.");
+        }
+        switch (typeJson.GetString())
+        {
+            case "url_verification":
+                if (!payload.TryGetProperty("challenge", out var challenge) || challenge.ValueKind != JsonValueKind.String)
+                {
+                    throw new SlackPayloadException("The url_verification request has no 'challenge'.");
+                }
+                await WriteJsonAsync(context, new JsonObject { ["challenge"] = challenge.GetString() });
+                return;
+            case "event_callback":
+                var slackEvent = SlackPayloadParser.ParseEventCallback(payload, ReadRetry(context.Request));
+                // Slack ignores the body of an event acknowledgement; only the 200 matters.
+                await _dispatcher.DispatchEventAsync(context.RequestServices, slackEvent, context.RequestAborted);
+                context.Response.StatusCode = StatusCodes.Status200OK;
+                return;
+            case var other:
+                Log.UnhandledEventEnvelope(_logger, other ?? "(null)");
+                context.Response.StatusCode = StatusCodes.Status200OK;
+                return;
+        }
+    });
+
+    private async Task RunAsync(HttpContext context, Func<byte[], Task> handle)
+    {
+        var options = _options.CurrentValue;
+        var path = context.Request.Path.Value ?? string.Empty;
+        if (!options.IsEnabled)
+        {
+            await WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, SlackOffMessage);
+            return;
+        }
+
+        var body = await ReadBodyAsync(context.Request, options.MaxRequestBodyBytes, context.RequestAborted);
+        if (body is null)
+        {
+            Log.RequestTooLarge(_logger, path, options.MaxRequestBodyBytes);
+            await WriteTextAsync(context, StatusCodes.Status413PayloadTooLarge, $"Request body is larger than {options.MaxRequestBodyBytes} bytes.");
+            return;
+        }
+
+        var verification = _verifier.Verify(
+            context.Request.Headers[SlackRequestVerifier.TimestampHeader].ToString(),
+            context.Request.Headers[SlackRequestVerifier.SignatureHeader].ToString(),
+            body);
+        if (!verification.IsValid)
+        {
+            Log.VerificationFailed(_logger, path, verification.Failure, verification.Reason, context.Connection.RemoteIpAddress?.ToString());
+            await WriteTextAsync(context, StatusCodes.Status401Unauthorized, "Slack request verification failed.");
+            return;
+        }
+
+        try
+        {
+            await handle(body);
+        }
+        catch (SlackPayloadException ex)
+        {
+            Log.MalformedPayload(_logger, path, ex.Message);
+            await WriteTextAsync(context, StatusCodes.Status400BadRequest, ex.Message);
+        }
+        catch (SlackHandlerMissingException ex)
+        {
+            Log.HandlerMissing(_logger, path);
+            await WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, ex.Message);
+        }
+        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
+        {
+            // A 500 makes Slack redeliver events and show a failure on the clicked element.
+            Log.HandlerFailed(_logger, ex, path);
+            await WriteTextAsync(context, StatusCodes.Status500InternalServerError, "The bot failed to handle this Slack request.");
+        }
+    }
+
+    private static Dictionary<string, StringValues> ReadForm(byte[] body)
+    {
+        try
+        {
+            return new FormReader(Encoding.UTF8.GetString(body)).ReadForm();
+        }
+        catch (InvalidDataException)
+        {
+            throw new SlackPayloadException("The request body is not a valid application/x-www-form-urlencoded form.");
+        }
+    }
+
+    private static SlackRetryInfo ReadRetry(HttpRequest request) =>
+        SlackPayloadParser.ParseRetry(request.Headers["X-Slack-Retry-Num"].ToString(), request.Headers["X-Slack-Retry-Reason"].ToString());
+
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > limit)
+        {
+            return null;
+        }
+        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private static Task WriteResponseAsync(HttpContext context, SlackInboundResponse response)
+    {
+        if (response.ToJson() is { } json)
+        {
+            return WriteJsonAsync(context, json);
+        }
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        return Task.CompletedTask;
+    }
+
+    private static async Task WriteJsonAsync(HttpContext context, JsonObject json)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await context.Response.WriteAsync(json.ToJsonString(), context.RequestAborted);
+    }
+
+    private static async Task WriteTextAsync(HttpContext context, int status, string text)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync(text, context.RequestAborted);
+    }
+}
