@@ -1,0 +1,120 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace OnCallBot.Storage;
+
+internal sealed class DbConnectionFactory : IDbConnectionFactory, IAsyncDisposable, IDisposable
+{
+    // Long enough to wait out the scheduler's write transactions, short enough that a stuck lock surfaces as an error.
+    internal const int SqliteBusyTimeoutMilliseconds = 30_000;
+
+    private readonly StorageSettings _settings;
+    private readonly ILogger<DbConnectionFactory> _logger;
+    private readonly Lazy<NpgsqlDataSource>? _postgres;
+    private readonly SemaphoreSlim _sqliteFirstOpen = new(1, 1);
+    private volatile bool _sqlitePrepared;
+
+    public DbConnectionFactory(IOptions<StorageOptions> options, ILogger<DbConnectionFactory> logger)
+    {
+        _settings = StorageSettings.Resolve(options.Value);
+        _logger = logger;
+        if (_settings.Provider == StorageProvider.Postgres)
+        {
+            _postgres = new Lazy<NpgsqlDataSource>(() => NpgsqlDataSource.Create(_settings.ConnectionString));
+        }
+        else
+        {
+            SqliteInitialization.EnsureInitialized();
+        }
+    }
+
+    public StorageProvider Provider => _settings.Provider;
+
+    public string Description => _settings.Description;
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (_postgres is not null)
+        {
+            return await _postgres.Value.OpenConnectionAsync(cancellationToken);
+        }
+        if (!_sqlitePrepared)
+        {
+            await PrepareSqliteFileAsync(cancellationToken);
+        }
+        return await OpenSqliteAsync(cancellationToken);
+    }
+
+    private async Task<SqliteConnection> OpenSqliteAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_settings.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA busy_timeout = {SqliteBusyTimeoutMilliseconds};";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task PrepareSqliteFileAsync(CancellationToken cancellationToken)
+    {
+        await _sqliteFirstOpen.WaitAsync(cancellationToken);
+        try
+        {
+            if (_sqlitePrepared)
+            {
+                return;
+            }
+            if (_settings.SqliteFilePath is { } path && Path.GetDirectoryName(path) is { Length: > 0 } directory && !Directory.Exists(directory))
+            {
+                Directory.CreateDirectory(directory);
+                Log.CreatedDataDirectory(_logger, directory);
+            }
+            // WAL is a property of the file, so setting it once also covers the scheduler's connections: readers
+            // then never block the writer.
+            await using var connection = await OpenSqliteAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode = WAL;";
+            var mode = (string?)await command.ExecuteScalarAsync(cancellationToken);
+            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException(
+                    $"SQLite refused WAL journaling for {_settings.Description} (journal mode is '{mode}'). WAL needs a local file system; " +
+                    "move the database off a network share or switch Storage:Provider to postgres.");
+            }
+            _sqlitePrepared = true;
+        }
+        finally
+        {
+            _sqliteFirstOpen.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_postgres is { IsValueCreated: true })
+        {
+            await _postgres.Value.DisposeAsync();
+        }
+        _sqliteFirstOpen.Dispose();
+    }
+
+    public void Dispose()
+    {
+        if (_postgres is { IsValueCreated: true })
+        {
+            _postgres.Value.Dispose();
+        }
+        _sqliteFirstOpen.Dispose();
+    }
+}
