@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using NodaTime;
 
 namespace OnCallBot.Core.Model;
 
@@ -89,6 +90,32 @@ public sealed class OnCallModel
             .Where(s => s.DependsOn.Contains(serviceId, StringComparer.OrdinalIgnoreCase))
             .OrderBy(s => s.Id, StringComparer.Ordinal)
             .ToList();
+
+    /// <summary>
+    /// The zone to show a service's times in: that of the first schedule its escalation policy reaches
+    /// (directly or through a team), else UTC.
+    /// </summary>
+    public DateTimeZone TimeZoneOf(Service service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        var targets = Policies.TryGetValue(service.EscalationPolicyId, out var policy)
+            ? policy.Levels.SelectMany(l => l.Targets)
+            : [];
+        foreach (var target in targets)
+        {
+            var scheduleId = target.Kind switch
+            {
+                EscalationTargetKind.Schedule => target.Id,
+                EscalationTargetKind.Team => FindTeam(target.Id)?.ScheduleId,
+                _ => null,
+            };
+            if (scheduleId is not null && FindSchedule(scheduleId) is { } schedule)
+            {
+                return schedule.TimeZone;
+            }
+        }
+        return DateTimeZone.Utc;
+    }
 
     private static int Closeness(string needle, string candidate)
     {

@@ -1,0 +1,42 @@
+using OnCallBot.Core.Model;
+using OnCallBot.Core.OnCall;
+
+namespace OnCallBot.Core.Paging;
+
+/// <summary>What to page: a service (by id or alias, through its escalation policy) or one person directly.</summary>
+public abstract record PageTarget
+{
+    public sealed record ServiceNamed(string NameOrAlias) : PageTarget;
+
+    public sealed record Person(string UserId) : PageTarget;
+}
+
+/// <summary>A request to page. <see cref="IdempotencyKey"/> is the same for every delivery of one request.</summary>
+public sealed record PageRequest(PageTarget Target, string Summary, Actor Pager, string IdempotencyKey);
+
+/// <summary>The answer to a page request, for the person who paged.</summary>
+public abstract record PageOutcome
+{
+    /// <summary>The incident exists and its first notifications are on their way to <see cref="FirstLevel"/>.</summary>
+    public sealed record Paged(Incident Incident, Service? Service, LevelOnCall? FirstLevel, IReadOnlyList<string> Notes) : PageOutcome;
+
+    /// <summary>The same request was delivered again: nothing new was created.</summary>
+    public sealed record AlreadyPaged(Incident Incident) : PageOutcome;
+
+    public sealed record UnknownService(string Name, IReadOnlyList<Service> Suggestions) : PageOutcome;
+
+    public sealed record UnknownUser(string Name) : PageOutcome;
+
+    public sealed record MissingSummary : PageOutcome;
+}
+
+/// <summary>The answer to acknowledge, resolve or escalate-now.</summary>
+public abstract record ActionOutcome
+{
+    public sealed record Done(Incident Incident) : ActionOutcome;
+
+    /// <summary>Nothing changed; <see cref="Reason"/> says why in one line (already acknowledged by whom, resolved...).</summary>
+    public sealed record Refused(Incident Incident, string Reason) : ActionOutcome;
+
+    public sealed record NotFound(string Reference) : ActionOutcome;
+}

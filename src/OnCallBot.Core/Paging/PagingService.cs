@@ -1,0 +1,541 @@
+using NodaTime;
+using OnCallBot.Core.Model;
+using OnCallBot.Core.OnCall;
+using OnCallBot.Core.Ports;
+
+namespace OnCallBot.Core.Paging;
+
+/// <summary>
+/// The paging flow, once for every chat platform: page, notify, escalate on timeout, acknowledge, resolve.
+/// Every step is written to the incident's audit trail.
+/// </summary>
+/// <remarks>
+/// Durability: an incident and its next escalation step (<see cref="EscalationState"/>) are in the store before
+/// anyone is answered; the scheduler only wakes the flow up, and <see cref="RescheduleAllPendingAsync"/>
+/// rebuilds its wake-ups from the store at start. A notification is claimed in the store before it is sent, so
+/// a step run twice (after a crash) never notifies the same person twice: at most once per person and step,
+/// and the next level still follows on timeout if a send was lost in a crash.
+/// </remarks>
+public sealed class PagingService
+{
+    private const int MaxConcurrentUpdateRetries = 5;
+
+    private readonly IIncidentStore _store;
+    private readonly IEscalationScheduler _scheduler;
+    private readonly IReadOnlyList<IChatPlatform> _platforms;
+    private readonly OnCallResolver _resolver;
+    private readonly IOnCallModelProvider _models;
+    private readonly TimeProvider _time;
+    private readonly PagingOptions _options;
+
+    public PagingService(
+        IIncidentStore store,
+        IEscalationScheduler scheduler,
+        IEnumerable<IChatPlatform> platforms,
+        OnCallResolver resolver,
+        IOnCallModelProvider models,
+        TimeProvider time,
+        PagingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(scheduler);
+        ArgumentNullException.ThrowIfNull(platforms);
+        ArgumentNullException.ThrowIfNull(resolver);
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(options);
+        _store = store;
+        _scheduler = scheduler;
+        _platforms = platforms.ToList();
+        _resolver = resolver;
+        _models = models;
+        _time = time;
+        _options = options;
+    }
+
+    private Instant Now => Instant.FromDateTimeOffset(_time.GetUtcNow());
+
+    /// <summary>
+    /// Opens an incident and starts escalation at once. Nothing is created for an unknown service or user or an
+    /// empty summary. The incident and its first step are durable when this returns.
+    /// </summary>
+    public async Task<PageOutcome> PageAsync(PageRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var summary = request.Summary.Trim();
+        if (summary.Length == 0)
+        {
+            return new PageOutcome.MissingSummary();
+        }
+
+        var model = _models.Current;
+        Service? service = null;
+        User? person = null;
+        switch (request.Target)
+        {
+            case PageTarget.ServiceNamed named:
+                service = model.FindService(named.NameOrAlias);
+                if (service is null)
+                {
+                    return new PageOutcome.UnknownService(named.NameOrAlias, model.SuggestServices(named.NameOrAlias));
+                }
+                break;
+            case PageTarget.Person p:
+                person = model.FindUser(p.UserId);
+                if (person is null)
+                {
+                    return new PageOutcome.UnknownUser(p.UserId);
+                }
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(request), request.Target, "Unknown page target.");
+        }
+
+        var now = Now;
+        var draft = new Incident(0, summary, service?.Id, person?.Id, IncidentStatus.Triggered, now, request.Pager,
+            null, null, null, null, EscalationState.Start(now), request.IdempotencyKey, Version: 1);
+        var what = service is not null ? $"{service.Name} ({service.Id})" : person!.DisplayName;
+        var created = new IncidentEvent(0, now, IncidentEventKind.Created, request.Pager.DisplayName,
+            $"{request.Pager.DisplayName} paged {what}: {summary}", []);
+
+        var (incident, isNew) = await _store.CreateAsync(draft, [created], cancellationToken);
+        if (!isNew)
+        {
+            return new PageOutcome.AlreadyPaged(incident);
+        }
+        await _scheduler.ScheduleStepAsync(incident.Number, 0, now, cancellationToken);
+
+        // A preview of who the first step reaches, for the reply to the pager; the step itself runs in the scheduler.
+        var policy = PolicyFor(incident, model)!;
+        var notes = new List<string>();
+        LevelOnCall? first = null;
+        for (var level = 0; level < policy.Levels.Count && first is null; level++)
+        {
+            var answer = await _resolver.ForLevelAsync(model, policy, level, now, cancellationToken);
+            if (answer.IsGap)
+            {
+                notes.Add($"Level {level + 1} has nobody on call right now, so it is skipped.");
+            }
+            else
+            {
+                first = answer;
+            }
+        }
+        return new PageOutcome.Paged(incident, service, first, notes);
+    }
+
+    /// <summary>
+    /// Runs escalation step <paramref name="step"/> of an incident: records who missed the previous level,
+    /// notifies the next level that has someone (gaps fall through at once), starts the policy over while
+    /// repeats remain, and when none do, says so to the owning team. A stale or repeated wake-up does nothing.
+    /// </summary>
+    public async Task RunEscalationStepAsync(long incidentNumber, int step, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxConcurrentUpdateRetries; attempt++)
+        {
+            var incident = await _store.GetAsync(incidentNumber, cancellationToken);
+            if (incident is null || incident.Status != IncidentStatus.Triggered
+                || incident.Escalation.Step != step || incident.Escalation.NextStepDueAt is null)
+            {
+                return;
+            }
+            if (await TryRunStepAsync(incident, cancellationToken))
+            {
+                return;
+            }
+        }
+        throw new InvalidOperationException(
+            $"{IncidentReference.Format(incidentNumber)}: escalation step {step} lost {MaxConcurrentUpdateRetries} races with other changes; it will run again when rescheduled.");
+    }
+
+    private async Task<bool> TryRunStepAsync(Incident incident, CancellationToken cancellationToken)
+    {
+        var model = _models.Current;
+        var now = Now;
+        var state = incident.Escalation;
+        var events = new List<IncidentEvent>();
+        var policy = PolicyFor(incident, model);
+
+        if (state.Step > 0 && !state.ManualPending)
+        {
+            var missed = (await _store.GetNotificationsAsync(incident.Number, cancellationToken))
+                .Where(n => n.Step == state.Step - 1)
+                .Select(n => n.UserId)
+                .Distinct(StringComparer.Ordinal)
+                .ToList();
+            if (missed.Count > 0)
+            {
+                var timeout = policy is not null && state.Level < policy.Levels.Count ? policy.Levels[state.Level].AckTimeout : (Duration?)null;
+                events.Add(Event(incident, now, IncidentEventKind.Missed,
+                    $"{Names(model, missed)} did not acknowledge{(timeout is { } t ? $" within {Describe(t)}" : "")} (level {state.Level + 1})",
+                    missed, state.Level));
+            }
+        }
+
+        int? notifiedLevel = null;
+        var (level, cycle) = state.Step == 0 ? (0, 0) : (state.Level + 1, state.Cycle);
+        if (policy is null)
+        {
+            events.Add(Event(incident, now, IncidentEventKind.LevelSkipped,
+                "The service or its escalation policy is no longer in the on-call config: nobody can be paged for it", []));
+        }
+        else
+        {
+            // Bounded: every level of every round at most once, whatever gaps there are.
+            for (var guard = 0; guard < policy.Levels.Count * (policy.Repeat + 1); guard++)
+            {
+                if (level >= policy.Levels.Count)
+                {
+                    if (cycle >= policy.Repeat)
+                    {
+                        break;
+                    }
+                    (level, cycle) = (0, cycle + 1);
+                    events.Add(Event(incident, now, IncidentEventKind.Repeated,
+                        $"Nobody acknowledged after every level: starting over (round {cycle + 1} of {policy.Repeat + 1})", []));
+                }
+
+                var answer = await _resolver.ForLevelAsync(model, policy, level, now, cancellationToken);
+                if (answer.IsGap)
+                {
+                    events.Add(Event(incident, now, IncidentEventKind.LevelSkipped,
+                        $"Level {level + 1} has nobody on call ({DescribeGap(answer)}): on to the next level at once", [], level));
+                    level++;
+                    continue;
+                }
+                if (state.Step > 0)
+                {
+                    events.Add(Event(incident, now, IncidentEventKind.Escalated,
+                        $"Escalated to level {level + 1}: {string.Join(", ", answer.People.Select(p => p.DisplayName))}",
+                        answer.People.Select(p => p.Id).ToList(), level));
+                }
+                var reached = await NotifyLevelAsync(incident, model, state.Step, level, policy.Levels.Count, answer.People, cancellationToken);
+                if (reached > 0)
+                {
+                    notifiedLevel = level;
+                    break;
+                }
+                events.Add(Event(incident, now, IncidentEventKind.LevelSkipped,
+                    $"Nobody at level {level + 1} could be reached on any chat platform: on to the next level at once", [], level));
+                level++;
+            }
+        }
+
+        EscalationState next;
+        if (notifiedLevel is { } notified)
+        {
+            next = new EscalationState(state.Step + 1, notified, cycle, now + policy!.Levels[notified].AckTimeout, Exhausted: false, ManualPending: false);
+        }
+        else
+        {
+            next = state with { Step = state.Step + 1, NextStepDueAt = null, Exhausted = true, ManualPending = false };
+            events.Add(Event(incident, now, IncidentEventKind.Exhausted, await ExhaustedTextAsync(incident, model, cancellationToken), []));
+        }
+
+        var updated = incident with { Escalation = next, Version = incident.Version + 1 };
+        if (!await _store.TryUpdateAsync(updated, events, cancellationToken))
+        {
+            return false;
+        }
+        if (next.NextStepDueAt is { } due)
+        {
+            await _scheduler.ScheduleStepAsync(incident.Number, next.Step, due, cancellationToken);
+        }
+        else
+        {
+            await AnnounceExhaustedAsync(updated, model, events[^1].Text, cancellationToken);
+        }
+        return true;
+    }
+
+    /// <summary>Notifies everyone at a level on every platform that can reach them; returns how many people were reached.</summary>
+    private async Task<int> NotifyLevelAsync(Incident incident, OnCallModel model, int step, int level, int levelCount, IReadOnlyList<User> people, CancellationToken cancellationToken)
+    {
+        var view = ViewOf(incident, model, level, levelCount);
+        var reached = 0;
+        foreach (var person in people)
+        {
+            var platforms = _platforms.Where(p => p.CanReach(person)).ToList();
+            if (platforms.Count == 0)
+            {
+                await RecordAsync(incident, IncidentEventKind.NotificationFailed,
+                    $"{person.DisplayName} has no user id for any chat platform that is on ({string.Join(", ", _platforms.Select(p => p.Name).DefaultIfEmpty("none"))}): add one to the on-call config",
+                    [person.Id], level, null, cancellationToken);
+                continue;
+            }
+            var personReached = false;
+            foreach (var platform in platforms)
+            {
+                var claim = new Notification(incident.Number, step, level, person.Id, platform.Name, Now, null);
+                if (!await _store.TryClaimNotificationAsync(claim, cancellationToken))
+                {
+                    // Claimed before a restart: sent (or lost in the crash) already. Never send twice.
+                    personReached = true;
+                    continue;
+                }
+                try
+                {
+                    var message = await platform.SendPageAsync(person, view, cancellationToken);
+                    await _store.SetNotificationMessageAsync(incident.Number, step, person.Id, platform.Name, message, cancellationToken);
+                    await RecordAsync(incident, IncidentEventKind.Notified,
+                        $"Notified {person.DisplayName} on {platform.Name} (level {level + 1})", [person.Id], level, platform.Name, cancellationToken);
+                    personReached = true;
+                }
+                catch (ChatDeliveryException ex)
+                {
+                    await RecordAsync(incident, IncidentEventKind.NotificationFailed,
+                        $"Could not notify {person.DisplayName} on {platform.Name}: {ex.Message}", [person.Id], level, platform.Name, cancellationToken);
+                }
+            }
+            if (personReached)
+            {
+                reached++;
+            }
+        }
+        return reached;
+    }
+
+    /// <summary>Stops escalation: someone owns the incident now. Every page message is updated to say who and when.</summary>
+    public Task<ActionOutcome> AcknowledgeAsync(long incidentNumber, Actor actor, CancellationToken cancellationToken) =>
+        ChangeAsync(incidentNumber, actor, (incident, now) => incident.Status switch
+        {
+            IncidentStatus.Resolved => Decision.Refuse($"{incident.Reference} is already resolved (by {incident.ResolvedBy}); nothing to acknowledge."),
+            IncidentStatus.Acknowledged => Decision.Refuse($"{incident.Reference} is already acknowledged by {incident.AcknowledgedBy}."),
+            _ => Decision.Apply(incident with
+            {
+                Status = IncidentStatus.Acknowledged,
+                AcknowledgedAt = now,
+                AcknowledgedBy = actor,
+                Escalation = incident.Escalation with { NextStepDueAt = null, ManualPending = false },
+            }, Event(incident, now, IncidentEventKind.Acknowledged,
+                $"{actor.DisplayName} acknowledged, {Describe(now - incident.CreatedAt)} after the page", UserIdsOf(actor))),
+        }, cancellationToken);
+
+    /// <summary>Closes the incident, acknowledged or not, and stops escalation.</summary>
+    public Task<ActionOutcome> ResolveAsync(long incidentNumber, Actor actor, CancellationToken cancellationToken) =>
+        ChangeAsync(incidentNumber, actor, (incident, now) => incident.Status switch
+        {
+            IncidentStatus.Resolved => Decision.Refuse($"{incident.Reference} is already resolved (by {incident.ResolvedBy})."),
+            _ => Decision.Apply(incident with
+            {
+                Status = IncidentStatus.Resolved,
+                ResolvedAt = now,
+                ResolvedBy = actor,
+                Escalation = incident.Escalation with { NextStepDueAt = null, ManualPending = false },
+            }, Event(incident, now, IncidentEventKind.Resolved,
+                $"{actor.DisplayName} resolved it, {Describe(now - incident.CreatedAt)} after the page", UserIdsOf(actor))),
+        }, cancellationToken);
+
+    /// <summary>Skips the rest of the current level's timeout and notifies the next level now.</summary>
+    public Task<ActionOutcome> EscalateNowAsync(long incidentNumber, Actor actor, CancellationToken cancellationToken) =>
+        ChangeAsync(incidentNumber, actor, (incident, now) => incident switch
+        {
+            { Status: IncidentStatus.Resolved } => Decision.Refuse($"{incident.Reference} is resolved; there is nobody left to escalate to."),
+            { Status: IncidentStatus.Acknowledged } => Decision.Refuse($"{incident.Reference} is acknowledged by {incident.AcknowledgedBy}; escalation has stopped."),
+            { Escalation.Exhausted: true } => Decision.Refuse($"{incident.Reference} has been through every level of its policy already; page someone directly with /page @person."),
+            _ => Decision.Apply(incident with { Escalation = incident.Escalation with { NextStepDueAt = now, ManualPending = true } },
+                Event(incident, now, IncidentEventKind.Escalated, $"{actor.DisplayName} asked to escalate now", UserIdsOf(actor)),
+                rescheduleStep: incident.Escalation.Step),
+        }, cancellationToken);
+
+    /// <summary>Triggered incidents that notified this person: what a bare "ack" can mean.</summary>
+    public async Task<IReadOnlyList<Incident>> FindIncidentsPagingAsync(Actor actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        return actor.UserId is null ? [] : await _store.GetTriggeredIncidentsNotifyingAsync(actor.UserId, cancellationToken);
+    }
+
+    public Task<Incident?> GetAsync(long incidentNumber, CancellationToken cancellationToken) => _store.GetAsync(incidentNumber, cancellationToken);
+
+    /// <summary>The incident and its audit trail, oldest first; null when there is no such incident.</summary>
+    public async Task<(Incident Incident, IReadOnlyList<IncidentEvent> Events)?> TimelineAsync(long incidentNumber, CancellationToken cancellationToken)
+    {
+        var incident = await _store.GetAsync(incidentNumber, cancellationToken);
+        return incident is null ? null : (incident, await _store.GetEventsAsync(incidentNumber, cancellationToken));
+    }
+
+    /// <summary>Gives the scheduler back every pending escalation step in the store (at start, after a crash).</summary>
+    public async Task<int> RescheduleAllPendingAsync(CancellationToken cancellationToken)
+    {
+        var pending = await _store.GetPendingEscalationsAsync(cancellationToken);
+        foreach (var incident in pending)
+        {
+            await _scheduler.ScheduleStepAsync(incident.Number, incident.Escalation.Step, incident.Escalation.NextStepDueAt!.Value, cancellationToken);
+        }
+        return pending.Count;
+    }
+
+    /// <summary>The page as a platform should show it now.</summary>
+    public PageView ViewOf(Incident incident, int level)
+    {
+        ArgumentNullException.ThrowIfNull(incident);
+        var model = _models.Current;
+        return ViewOf(incident, model, level, PolicyFor(incident, model)?.Levels.Count ?? 0);
+    }
+
+    /// <summary>What a state change decides for the incident as it is now: a new version with its event, or a refusal.</summary>
+    private sealed record Decision(Incident? Updated, IncidentEvent? Event, int? RescheduleStep, string? Refusal)
+    {
+        public static Decision Apply(Incident updated, IncidentEvent evt, int? rescheduleStep = null) => new(updated, evt, rescheduleStep, null);
+
+        public static Decision Refuse(string reason) => new(null, null, null, reason);
+    }
+
+    private async Task<ActionOutcome> ChangeAsync(long incidentNumber, Actor actor, Func<Incident, Instant, Decision> decide, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        for (var attempt = 0; attempt < MaxConcurrentUpdateRetries; attempt++)
+        {
+            var incident = await _store.GetAsync(incidentNumber, cancellationToken);
+            if (incident is null)
+            {
+                return new ActionOutcome.NotFound(IncidentReference.Format(incidentNumber));
+            }
+            var change = decide(incident, Now);
+            if (change.Refusal is { } reason)
+            {
+                return new ActionOutcome.Refused(incident, reason);
+            }
+            var updated = change.Updated! with { Version = incident.Version + 1 };
+            if (!await _store.TryUpdateAsync(updated, [change.Event!], cancellationToken))
+            {
+                continue;
+            }
+            if (change.RescheduleStep is { } step)
+            {
+                await _scheduler.ScheduleStepAsync(updated.Number, step, updated.Escalation.NextStepDueAt!.Value, cancellationToken);
+            }
+            else if (updated.Escalation.NextStepDueAt is null && incident.Escalation.NextStepDueAt is not null)
+            {
+                await _scheduler.CancelAsync(updated.Number, cancellationToken);
+            }
+            if (updated.Status != incident.Status)
+            {
+                await RefreshMessagesAsync(updated, cancellationToken);
+            }
+            return new ActionOutcome.Done(updated);
+        }
+        throw new InvalidOperationException($"{IncidentReference.Format(incidentNumber)} kept changing under this request; try again.");
+    }
+
+    /// <summary>Rewrites every page message of the incident to show its current state.</summary>
+    private async Task RefreshMessagesAsync(Incident incident, CancellationToken cancellationToken)
+    {
+        var model = _models.Current;
+        var levelCount = PolicyFor(incident, model)?.Levels.Count ?? 0;
+        foreach (var notification in await _store.GetNotificationsAsync(incident.Number, cancellationToken))
+        {
+            if (notification.Message is not { } message || _platforms.FirstOrDefault(p => p.Name == message.Platform) is not { } platform)
+            {
+                continue;
+            }
+            try
+            {
+                await platform.UpdatePageAsync(message, ViewOf(incident, model, notification.Level, levelCount), cancellationToken);
+            }
+            catch (ChatDeliveryException ex)
+            {
+                await RecordAsync(incident, IncidentEventKind.NotificationFailed,
+                    $"Could not update the page message of {Names(model, [notification.UserId])} on {platform.Name}: {ex.Message}",
+                    [notification.UserId], notification.Level, platform.Name, cancellationToken);
+            }
+        }
+    }
+
+    private async Task<string> ExhaustedTextAsync(Incident incident, OnCallModel model, CancellationToken cancellationToken)
+    {
+        var paged = (await _store.GetNotificationsAsync(incident.Number, cancellationToken))
+            .Select(n => n.UserId).Distinct(StringComparer.Ordinal).ToList();
+        return paged.Count == 0
+            ? $"Nobody could be paged for {incident.Reference} ({incident.Summary}): every level was empty or unreachable"
+            : $"Nobody acknowledged {incident.Reference} ({incident.Summary}). Paged: {Names(model, paged)}";
+    }
+
+    private async Task AnnounceExhaustedAsync(Incident incident, OnCallModel model, string text, CancellationToken cancellationToken)
+    {
+        var team = incident.ServiceId is { } serviceId && model.Services.TryGetValue(serviceId, out var service)
+            ? model.FindTeam(service.OwnerTeamId)
+            : null;
+        foreach (var platform in _platforms)
+        {
+            try
+            {
+                if (team is not null)
+                {
+                    if (!await platform.AnnounceAsync(team, text, cancellationToken) && platform.Name == incident.CreatedBy.Platform)
+                    {
+                        await platform.TellAsync(incident.CreatedBy, text + $" ({team.Name} has no {platform.Name} channel to tell.)", cancellationToken);
+                    }
+                }
+                else if (platform.Name == incident.CreatedBy.Platform)
+                {
+                    await platform.TellAsync(incident.CreatedBy, text, cancellationToken);
+                }
+            }
+            catch (ChatDeliveryException ex)
+            {
+                await RecordAsync(incident, IncidentEventKind.NotificationFailed,
+                    $"Could not say on {platform.Name} that nobody acknowledged: {ex.Message}", [], null, platform.Name, cancellationToken);
+            }
+        }
+    }
+
+    private EscalationPolicy? PolicyFor(Incident incident, OnCallModel model)
+    {
+        if (incident.DirectUserId is { } userId)
+        {
+            return model.FindUser(userId) is null
+                ? null
+                : new EscalationPolicy($"direct:{userId}", "Direct page",
+                    [new EscalationLevel([new EscalationTarget(EscalationTargetKind.User, userId)], Duration.FromTimeSpan(_options.DirectPageTimeout))],
+                    _options.DirectPageRepeat);
+        }
+        return incident.ServiceId is { } serviceId
+            && model.Services.TryGetValue(serviceId, out var service)
+            && model.Policies.TryGetValue(service.EscalationPolicyId, out var policy)
+                ? policy
+                : null;
+    }
+
+    private static PageView ViewOf(Incident incident, OnCallModel model, int level, int levelCount)
+    {
+        var service = incident.ServiceId is { } id ? model.Services.GetValueOrDefault(id) : null;
+        var team = service is not null ? model.FindTeam(service.OwnerTeamId) : null;
+        return new PageView(incident, service, team, level, levelCount);
+    }
+
+    private async Task RecordAsync(Incident incident, IncidentEventKind kind, string text, IReadOnlyList<string> userIds, int? level, string? platform, CancellationToken cancellationToken) =>
+        await _store.AppendEventsAsync([Event(incident, Now, kind, text, userIds, level, platform)], cancellationToken);
+
+    private static IncidentEvent Event(Incident incident, Instant at, IncidentEventKind kind, string text, IReadOnlyList<string> userIds, int? level = null, string? platform = null) =>
+        new(incident.Number, at, kind, Actor.System.DisplayName, text, userIds, level, platform);
+
+    private static IReadOnlyList<string> UserIdsOf(Actor actor) => actor.UserId is { } id ? [id] : [];
+
+    private static string DescribeGap(LevelOnCall level) =>
+        string.Join("; ", level.Targets.Select(t => t.Schedule?.Next is { } next
+            ? $"{t.Target} is empty until {next.Start}"
+            : $"{t.Target} is empty"));
+
+    private static string Names(OnCallModel model, IEnumerable<string> userIds) =>
+        string.Join(", ", userIds.Select(id => model.FindUser(id)?.DisplayName ?? id));
+
+    /// <summary>A duration the way people say it: 45s, 5m, 1h 20m, 2d 3h.</summary>
+    public static string Describe(Duration duration)
+    {
+        if (duration < Duration.FromMinutes(1))
+        {
+            return $"{Math.Max(0, (int)duration.TotalSeconds)}s";
+        }
+        if (duration < Duration.FromHours(1))
+        {
+            var seconds = duration.Seconds;
+            return seconds == 0 ? $"{(int)duration.TotalMinutes}m" : $"{(int)duration.TotalMinutes}m {seconds}s";
+        }
+        if (duration < Duration.FromDays(1))
+        {
+            return duration.Minutes == 0 ? $"{(int)duration.TotalHours}h" : $"{(int)duration.TotalHours}h {duration.Minutes}m";
+        }
+        return duration.Hours == 0 ? $"{duration.Days}d" : $"{duration.Days}d {duration.Hours}h";
+    }
+}
