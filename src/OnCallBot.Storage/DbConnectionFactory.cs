@@ -75,10 +75,9 @@ internal sealed class DbConnectionFactory : IDbConnectionFactory, IAsyncDisposab
             {
                 return;
             }
-            if (_settings.SqliteFilePath is { } path && Path.GetDirectoryName(path) is { Length: > 0 } directory && !Directory.Exists(directory))
+            if (_settings.EnsureSqliteDirectory())
             {
-                Directory.CreateDirectory(directory);
-                Log.CreatedDataDirectory(_logger, directory);
+                Log.CreatedDataDirectory(_logger, Path.GetDirectoryName(_settings.SqliteFilePath)!);
             }
             // WAL is a property of the file, so setting it once also covers the scheduler's connections: readers
             // then never block the writer.

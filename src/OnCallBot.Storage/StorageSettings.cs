@@ -29,6 +29,20 @@ public sealed class StorageSettings
     /// <summary>The absolute path of the SQLite file, or null for PostgreSQL (or a SQLite URI data source).</summary>
     public string? SqliteFilePath { get; }
 
+    /// <summary>
+    /// Creates the SQLite file's directory when it does not exist yet; returns true when it created it. Nothing to do
+    /// for PostgreSQL. Called before the first connection, by the store and by the scheduler, whichever opens first.
+    /// </summary>
+    public bool EnsureSqliteDirectory()
+    {
+        if (SqliteFilePath is null || Path.GetDirectoryName(SqliteFilePath) is not { Length: > 0 } directory || Directory.Exists(directory))
+        {
+            return false;
+        }
+        Directory.CreateDirectory(directory);
+        return true;
+    }
+
     /// <summary>Resolves <paramref name="options"/>, throwing <see cref="InvalidOperationException"/> with a fix-it message when they are invalid.</summary>
     public static StorageSettings Resolve(StorageOptions options) =>
         TryResolve(options, out var settings, out var error) ? settings : throw new InvalidOperationException(error);

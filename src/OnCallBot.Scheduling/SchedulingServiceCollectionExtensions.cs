@@ -1,0 +1,94 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OnCallBot.Storage;
+using Quartz;
+
+namespace OnCallBot.Scheduling;
+
+public static class SchedulingServiceCollectionExtensions
+{
+    /// <summary>The scheduler's name. Every host sharing a PostgreSQL store uses it, which is what makes them one cluster.</summary>
+    public const string SchedulerName = "OnCallBot";
+
+    /// <summary>The name of the scheduler's health check.</summary>
+    public const string HealthCheckName = "scheduler";
+
+    /// <summary>
+    /// Adds the Quartz scheduler with its persistent job store in the same database as the store (the
+    /// <c>Storage</c> section: the SQLite file, or the PostgreSQL database), so scheduled work survives restarts.
+    /// Jobs are scheduled through <see cref="ISchedulerFactory"/>.
+    /// </summary>
+    /// <remarks>
+    /// <list type="bullet">
+    /// <item><description>Also calls <see cref="StorageServiceCollectionExtensions.AddOnCallStorage"/>: the store's
+    /// migrations run while the host is starting, before the scheduler starts (and they create the SQLite file's
+    /// directory). Quartz's own tables (<c>qrtz_*</c>) are created when missing by Quartz (<c>ProvisionSchema</c>);
+    /// the store's migrations never use that prefix.</description></item>
+    /// <item><description>PostgreSQL: clustered. Each host gets a generated instance id; a trigger fires on one
+    /// host, and a dead host's triggers are taken over by the others. SQLite: one host, not clustered.</description></item>
+    /// <item><description>Misfires: a trigger that came due while no scheduler was running fires once, at once, when
+    /// one starts (<see cref="DefaultMisfireHandling.FireAndProceed"/>, which Quartz maps to <c>FireNow</c> for
+    /// simple triggers and <c>FireAndProceed</c> for cron and calendar triggers). A trigger that states its own
+    /// misfire instruction keeps it.</description></item>
+    /// <item><description>Time: Quartz takes the container's <see cref="TimeProvider"/> (system time unless a host
+    /// registers another).</description></item>
+    /// <item><description>Job data is serialized with System.Text.Json.</description></item>
+    /// <item><description>The hosted service waits for running jobs to complete on shutdown.</description></item>
+    /// <item><description>Health check <c>scheduler</c> (Quartz's): healthy while running and its store answers,
+    /// degraded in standby, unhealthy otherwise.</description></item>
+    /// </list>
+    /// Throws <see cref="InvalidOperationException"/> naming the key to fix when the <c>Storage</c> settings are invalid,
+    /// since the job store's engine has to be chosen here.
+    /// </remarks>
+    public static IServiceCollection AddOnCallScheduling(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        var options = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
+        var settings = StorageSettings.Resolve(options);
+        if (settings.Provider == StorageProvider.Sqlite)
+        {
+            // Quartz opens its own Microsoft.Data.Sqlite connections, which need the native library loaded first.
+            SqliteInitialization.EnsureInitialized();
+        }
+
+        services.AddOnCallStorage();
+        services.AddQuartz(quartz =>
+        {
+            quartz.ConfigureScheduler(scheduler =>
+            {
+                scheduler.InstanceName = SchedulerName;
+                scheduler.DefaultMisfireHandling = DefaultMisfireHandling.FireAndProceed;
+            });
+            quartz.UsePersistentStore(store =>
+            {
+                if (settings.Provider == StorageProvider.Postgres)
+                {
+                    store.UsePostgres(settings.ConnectionString);
+                    store.UseClustering(_ => { });
+                }
+                else
+                {
+                    store.UseSqlite(dataSource =>
+                    {
+                        dataSource.ConnectionString = settings.ConnectionString;
+                        // Runs when Quartz first needs a connection, which can be before the store's migrations have
+                        // created the file's directory (anything resolving the scheduler before the host starts).
+                        dataSource.DataSourceFactory = _ =>
+                        {
+                            settings.EnsureSqliteDirectory();
+                            return SqliteFactory.Instance.CreateDataSource(settings.ConnectionString);
+                        };
+                    });
+                }
+                store.UseSystemTextJsonSerializer();
+                store.ProvisionSchema();
+            });
+            quartz.AddQuartzHealthChecks(health => health.Name = HealthCheckName);
+        });
+        services.AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
+        return services;
+    }
+}
