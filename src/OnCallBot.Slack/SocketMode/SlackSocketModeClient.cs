@@ -128,7 +128,7 @@ public sealed class SlackSocketModeClient : BackgroundService
                     await draining.CloseAsync();
                     draining = null;
                 }
-                var delay = Backoff(Math.Max(0, failures - 1), Random.Shared.NextDouble());
+                var delay = Backoff(failures, Random.Shared.NextDouble());
                 Log.SocketModeReconnecting(_logger, delay.TotalSeconds, failures);
                 await Task.Delay(delay, _timeProvider, stoppingToken);
             }

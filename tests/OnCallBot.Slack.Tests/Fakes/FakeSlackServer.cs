@@ -1,0 +1,341 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace OnCallBot.Slack.Tests.Fakes;
+
+/// <summary>One Web API call as the fake received it.</summary>
+public sealed record RecordedSlackCall(string Method, string HttpMethod, string? ContentType, string? Token, IReadOnlyDictionary<string, string> Args);
+
+/// <summary>
+/// A fake Slack Web API (and Socket Mode WebSocket endpoint) on 127.0.0.1 over real HTTP. It checks bearer tokens
+/// like Slack (<c>not_authed</c>, <c>invalid_auth</c>, <c>not_allowed_token_type</c>), checks every call against
+/// Slack's spec when ../shared/fixtures is present, answers realistic <c>ok:true</c> bodies, records calls, and
+/// can be scripted to answer errors, 429s or exact bodies.
+/// </summary>
+public sealed class FakeSlackServer : IAsyncDisposable
+{
+    public const string BotToken = "xoxb-1111-2222-fakebottoken";
+    public const string AppToken = "xapp-1-A111-3333-fakeapptoken";
+
+    private readonly WebApplication _app;
+    private readonly SlackWebApiSpec? _spec;
+    private readonly ConcurrentQueue<RecordedSlackCall> _calls = new();
+    private readonly ConcurrentQueue<string> _violations = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<Func<RecordedSlackCall, (int Status, string Body, int? RetryAfter)>>> _scripted = new();
+    private readonly Channel<FakeSocketConnection> _sockets = Channel.CreateUnbounded<FakeSocketConnection>();
+    private int _sequence;
+
+    private FakeSlackServer(WebApplication app, SlackWebApiSpec? spec)
+    {
+        _app = app;
+        _spec = spec;
+    }
+
+    /// <summary>True when calls are checked against the spec (the shared fixtures are present).</summary>
+    public bool ChecksSpec => _spec is not null;
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public Uri ApiBaseUrl => new(BaseUrl, "api/");
+
+    public IReadOnlyList<RecordedSlackCall> Calls => [.. _calls];
+
+    public IReadOnlyList<string> SpecViolations => [.. _violations];
+
+    /// <summary>Socket Mode connections as clients open them.</summary>
+    public ChannelReader<FakeSocketConnection> SocketConnections => _sockets.Reader;
+
+    public static async Task<FakeSlackServer> StartAsync(bool checkSpec = true)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var server = new FakeSlackServer(app, checkSpec ? SlackWebApiSpec.TryLoad() : null);
+        app.UseWebSockets();
+        app.Map("/api/{method}", server.HandleApiAsync);
+        app.Map("/link", server.HandleSocketAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.BaseUrl = new Uri(address.TrimEnd('/') + "/");
+        return server;
+    }
+
+    public IReadOnlyList<RecordedSlackCall> CallsTo(string method) => [.. _calls.Where(c => c.Method == method)];
+
+    /// <summary>The next call to <paramref name="method"/> answers <c>{"ok":false,"error":...}</c>.</summary>
+    public void EnqueueError(string method, string error, string? needed = null)
+    {
+        var body = new JsonObject { ["ok"] = false, ["error"] = error };
+        if (needed is not null)
+        {
+            body["needed"] = needed;
+            body["provided"] = "chat:write";
+        }
+        Enqueue(method, _ => (200, body.ToJsonString(), null));
+    }
+
+    /// <summary>The next call to <paramref name="method"/> answers HTTP 429 with <c>Retry-After</c>, as Slack does.</summary>
+    public void EnqueueRateLimit(string method, int retryAfterSeconds) =>
+        Enqueue(method, _ => (429, """{"ok":false,"error":"ratelimited"}""", retryAfterSeconds));
+
+    /// <summary>The next call to <paramref name="method"/> answers exactly this body (e.g. a fixture response).</summary>
+    public void EnqueueBody(string method, string body, int status = 200) => Enqueue(method, _ => (status, body, null));
+
+    private void Enqueue(string method, Func<RecordedSlackCall, (int, string, int?)> answer) =>
+        _scripted.GetOrAdd(method, _ => new()).Enqueue(answer);
+
+    private async Task HandleApiAsync(HttpContext context)
+    {
+        var method = (string)context.Request.RouteValues["method"]!;
+        var args = await ReadArgsAsync(context.Request);
+        var token = context.Request.Headers.Authorization.ToString() is { Length: > 7 } auth && auth.StartsWith("Bearer ", StringComparison.Ordinal)
+            ? auth["Bearer ".Length..]
+            : args.GetValueOrDefault("token");
+        var call = new RecordedSlackCall(method, context.Request.Method, context.Request.ContentType, token, args);
+        _calls.Enqueue(call);
+
+        if (_spec is not null)
+        {
+            foreach (var problem in _spec.Check(method, args.Keys))
+            {
+                _violations.Enqueue(problem);
+            }
+        }
+
+        var tokenError = token switch
+        {
+            null or "" => "not_authed",
+            AppToken => method == "apps.connections.open" ? null : "not_allowed_token_type",
+            BotToken => method == "apps.connections.open" ? "not_allowed_token_type" : null,
+            _ => "invalid_auth",
+        };
+        if (tokenError is not null)
+        {
+            await WriteAsync(context, 200, new JsonObject { ["ok"] = false, ["error"] = tokenError }.ToJsonString(), null);
+            return;
+        }
+
+        if (_scripted.TryGetValue(method, out var queue) && queue.TryDequeue(out var scripted))
+        {
+            var (status, body, retryAfter) = scripted(call);
+            await WriteAsync(context, status, body, retryAfter);
+            return;
+        }
+        await WriteAsync(context, 200, Success(method, args).ToJsonString(), null);
+    }
+
+    private JsonObject Success(string method, IReadOnlyDictionary<string, string> args)
+    {
+        var n = Interlocked.Increment(ref _sequence);
+        var ts = string.Create(CultureInfo.InvariantCulture, $"1503435956.{n:D6}");
+        string Arg(string name) => args.GetValueOrDefault(name) ?? string.Empty;
+        return method switch
+        {
+            "chat.postMessage" => new JsonObject
+            {
+                ["ok"] = true, ["channel"] = Arg("channel"), ["ts"] = ts,
+                ["message"] = new JsonObject { ["text"] = Arg("text"), ["type"] = "message", ["subtype"] = "bot_message", ["bot_id"] = "B123ABC456", ["ts"] = ts },
+            },
+            "chat.update" => new JsonObject { ["ok"] = true, ["channel"] = Arg("channel"), ["ts"] = Arg("ts"), ["text"] = Arg("text") },
+            "chat.postEphemeral" => new JsonObject { ["ok"] = true, ["message_ts"] = ts },
+            "conversations.open" => new JsonObject { ["ok"] = true, ["channel"] = new JsonObject { ["id"] = $"D{n:D8}" } },
+            "conversations.create" => new JsonObject
+            {
+                ["ok"] = true,
+                ["channel"] = new JsonObject
+                {
+                    ["id"] = $"C{n:D8}", ["name"] = Arg("name"), ["is_channel"] = true, ["is_group"] = false, ["is_im"] = false,
+                    ["is_private"] = Arg("is_private") == "true", ["created"] = 1504554479, ["creator"] = "U0123456", ["is_archived"] = false,
+                    ["name_normalized"] = Arg("name"), ["is_member"] = true,
+                },
+            },
+            "conversations.invite" or "conversations.setTopic" => new JsonObject
+            {
+                ["ok"] = true, ["channel"] = new JsonObject { ["id"] = Arg("channel"), ["name"] = "incident", ["is_channel"] = true },
+            },
+            "conversations.archive" or "pins.add" => new JsonObject { ["ok"] = true },
+            "users.info" or "users.lookupByEmail" => new JsonObject
+            {
+                ["ok"] = true,
+                ["user"] = new JsonObject
+                {
+                    ["id"] = method == "users.info" ? Arg("user") : "W012A3CDE", ["team_id"] = "T012AB3C4", ["name"] = "spengler",
+                    ["deleted"] = false, ["real_name"] = "Egon Spengler", ["tz"] = "America/Los_Angeles", ["is_bot"] = false,
+                    ["profile"] = new JsonObject
+                    {
+                        ["real_name"] = "Egon Spengler", ["display_name"] = "spengler",
+                        ["email"] = method == "users.lookupByEmail" ? Arg("email") : "spengler@ghostbusters.example.com",
+                    },
+                },
+            },
+            "apps.connections.open" => new JsonObject
+            {
+                ["ok"] = true,
+                ["url"] = new UriBuilder(BaseUrl) { Scheme = "ws", Path = "/link/", Query = $"ticket={n}&app_id=A111" }.Uri.ToString(),
+            },
+            _ => new JsonObject { ["ok"] = false, ["error"] = "unknown_method" },
+        };
+    }
+
+    private static async Task<IReadOnlyDictionary<string, string>> ReadArgsAsync(HttpRequest request)
+    {
+        var args = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in request.Query)
+        {
+            args[key] = value.ToString();
+        }
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync();
+        if (body.Length == 0)
+        {
+            return args;
+        }
+        if (request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            using var json = JsonDocument.Parse(body);
+            foreach (var property in json.RootElement.EnumerateObject())
+            {
+                args[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
+            }
+        }
+        else
+        {
+            foreach (var (key, value) in new FormReader(body).ReadForm())
+            {
+                args[key] = value.ToString();
+            }
+        }
+        return args;
+    }
+
+    private static async Task WriteAsync(HttpContext context, int status, string body, int? retryAfter)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        if (retryAfter is { } seconds)
+        {
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        }
+        await context.Response.WriteAsync(body);
+    }
+
+    private async Task HandleSocketAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = (int)HttpStatusCode.BadRequest;
+            return;
+        }
+        var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var connection = new FakeSocketConnection(socket);
+        await _sockets.Writer.WriteAsync(connection);
+        await connection.RunAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _sockets.Writer.TryComplete();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>The server side of one Socket Mode WebSocket, driven by a test.</summary>
+public sealed class FakeSocketConnection
+{
+    private readonly WebSocket _socket;
+    private readonly Channel<string> _received = Channel.CreateUnbounded<string>();
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+
+    public FakeSocketConnection(WebSocket socket) => _socket = socket;
+
+    /// <summary>Completes when the connection is over, whichever side ended it.</summary>
+    public Task Closed => _done.Task;
+
+    public async Task SendAsync(string json)
+    {
+        await _sendLock.WaitAsync();
+        try
+        {
+            await _socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>The next text message from the client, or null once it closed.</summary>
+    public async Task<string?> ReceiveAsync(TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        try
+        {
+            return await _received.Reader.ReadAsync(cts.Token);
+        }
+        catch (ChannelClosedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Drops the connection without a close handshake, as a network failure would.</summary>
+    public void Drop()
+    {
+        _socket.Abort();
+        _done.TrySetResult();
+    }
+
+    internal async Task RunAsync()
+    {
+        var buffer = new byte[64 * 1024];
+        using var message = new MemoryStream();
+        try
+        {
+            while (!_done.Task.IsCompleted)
+            {
+                message.SetLength(0);
+                WebSocketReceiveResult result;
+                do
+                {
+                    result = await _socket.ReceiveAsync(buffer, CancellationToken.None);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        if (_socket.State == WebSocketState.CloseReceived)
+                        {
+                            await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+                        }
+                        return;
+                    }
+                    message.Write(buffer, 0, result.Count);
+                }
+                while (!result.EndOfMessage);
+                await _received.Writer.WriteAsync(Encoding.UTF8.GetString(message.ToArray()));
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            _received.Writer.TryComplete();
+            _done.TrySetResult();
+        }
+    }
+}

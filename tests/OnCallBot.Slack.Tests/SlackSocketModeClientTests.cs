@@ -1,0 +1,192 @@
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OnCallBot.Slack.Inbound;
+using OnCallBot.Slack.SocketMode;
+using OnCallBot.Slack.Tests.Fakes;
+using OnCallBot.TestKit;
+
+namespace OnCallBot.Slack.Tests;
+
+public sealed class SlackSocketModeClientTests : IAsyncLifetime
+{
+    private readonly SignalingTimeProvider _time = new(new FakeTimeProvider());
+    private readonly RecordingInboundHandler _handler = new();
+    private FakeSlackServer _slack = null!;
+    private ServiceProvider _services = null!;
+    private SlackSocketModeClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _slack = await FakeSlackServer.StartAsync();
+        var collection = new ServiceCollection();
+        collection.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Slack:BotToken"] = FakeSlackServer.BotToken,
+                ["Slack:AppToken"] = FakeSlackServer.AppToken,
+                ["Slack:ApiBaseUrl"] = _slack.ApiBaseUrl.ToString(),
+            }).Build());
+        collection.AddSingleton<TimeProvider>(_time);
+        collection.AddSingleton<ISlackInboundHandler>(_handler);
+        collection.AddSlack();
+        _services = collection.BuildServiceProvider();
+        _client = _services.GetRequiredService<SlackSocketModeClient>();
+        await _client.StartAsync(CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _client.StopAsync(CancellationToken.None);
+        await _services.DisposeAsync();
+        await _slack.DisposeAsync();
+    }
+
+    private static string Fixture(string name) => SharedFixtures.ReadText("slack/payloads/socket_mode/" + name);
+
+    private async Task<FakeSocketConnection> NextConnectionAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        return await _slack.SocketConnections.ReadAsync(cts.Token);
+    }
+
+    private async Task<FakeSocketConnection> ConnectedAsync()
+    {
+        var connection = await NextConnectionAsync();
+        await connection.SendAsync(Fixture("hello.json"));
+        return connection;
+    }
+
+    [SharedFixtureFact]
+    public async Task Start_OpensConnectionWithAppToken_AndDispatchesEventsApiEnvelopeThenAcksByEnvelopeId()
+    {
+        var connection = await ConnectedAsync();
+
+        await connection.SendAsync(Fixture("envelope_events_api_app_mention.json"));
+        var ack = JsonDocument.Parse((await connection.ReceiveAsync())!).RootElement;
+
+        Assert.Equal(FakeSlackServer.AppToken, Assert.Single(_slack.CallsTo("apps.connections.open")).Token);
+        Assert.Equal("cda4159a-72a5-4744-aba3-4d66eb52682b", ack.GetProperty("envelope_id").GetString());
+        Assert.False(ack.TryGetProperty("payload", out _));
+        var slackEvent = Assert.Single(_handler.Events);
+        Assert.Equal(("Ev111", "app_mention", "T111"), (slackEvent.EventId, slackEvent.Type, slackEvent.TeamId));
+        Assert.Equal(SlackRetryInfo.None, slackEvent.Retry);
+    }
+
+    [SharedFixtureFact]
+    public async Task SlashCommandEnvelope_AcceptsResponsePayload_AckCarriesHandlersAnswer()
+    {
+        _handler.CommandResponse = c => SlackInboundResponse.Ephemeral($"Thanks, {c.UserName}!");
+        var connection = await ConnectedAsync();
+
+        await connection.SendAsync(Fixture("envelope_slash_commands.json"));
+        var ack = JsonDocument.Parse((await connection.ReceiveAsync())!).RootElement;
+
+        Assert.Equal("1d3c79ab-0ffb-41f3-a080-d19e85f53649", ack.GetProperty("envelope_id").GetString());
+        Assert.Equal("Thanks, testxyz!", ack.GetProperty("payload").GetProperty("text").GetString());
+        Assert.Equal("ephemeral", ack.GetProperty("payload").GetProperty("response_type").GetString());
+        var command = Assert.Single(_handler.Commands);
+        Assert.Equal(("/hello-socket-mode", "U111", "C111", "T111"), (command.Command, command.UserId, command.ChannelId, command.TeamId));
+    }
+
+    [SharedFixtureFact]
+    public async Task InteractiveEnvelopes_BlockActionsAndShortcut_DispatchedAndAcked()
+    {
+        var connection = await ConnectedAsync();
+
+        await connection.SendAsync(Fixture("envelope_interactive_block_actions_static_select_large.json"));
+        var first = JsonDocument.Parse((await connection.ReceiveAsync())!).RootElement;
+        await connection.SendAsync(Fixture("envelope_interactive_shortcut.json"));
+        var second = JsonDocument.Parse((await connection.ReceiveAsync())!).RootElement;
+
+        Assert.Equal("dfb98ec6-45a8-4200-98af-7d05fb6fb44f", first.GetProperty("envelope_id").GetString());
+        Assert.Equal("57d6a792-4d35-4d0b-b6aa-3361493e1caf", second.GetProperty("envelope_id").GetString());
+        var interactions = _handler.Interactions.ToArray();
+        Assert.Equal("block_actions", interactions[0].Type);
+        Assert.Equal("view", interactions[0].Container?.Type);
+        Assert.Equal("V1234567890", interactions[0].Container?.ViewId);
+        var action = Assert.Single(interactions[0].Actions);
+        Assert.Equal(("a", "block", "static_select"), (action.ActionId, action.BlockId, action.Type));
+        Assert.StartsWith("aaaa", action.Value, StringComparison.Ordinal);
+        Assert.Equal(("shortcut", "do-something", "U111"), (interactions[1].Type, interactions[1].CallbackId, interactions[1].UserId));
+    }
+
+    [Fact]
+    public async Task EventsEnvelope_RetryAttempt_PassedToHandler()
+    {
+        var connection = await ConnectedAsync();
+
+        await connection.SendAsync("""
+            {"envelope_id":"e-1","type":"events_api","accepts_response_payload":false,"retry_attempt":2,"retry_reason":"timeout",
+             "payload":{"type":"event_callback","event_id":"Ev42","team_id":"T1","event":{"type":"app_mention","text":"hi"}}}
+            """);
+        await connection.ReceiveAsync();
+
+        Assert.Equal(new SlackRetryInfo(2, "timeout"), Assert.Single(_handler.Events).Retry);
+    }
+
+    [SharedFixtureFact]
+    public async Task Disconnect_RefreshRequested_OpensNewConnectionThenClosesTheOld()
+    {
+        var old = await ConnectedAsync();
+
+        await old.SendAsync("""{"type":"disconnect","reason":"refresh_requested","debug_info":{"host":"applink-1"}}""");
+        var replacement = await NextConnectionAsync();
+        Assert.False(old.Closed.IsCompleted);
+        await replacement.SendAsync(Fixture("hello.json"));
+        await old.Closed.WaitAsync(TimeSpan.FromSeconds(10));
+        await replacement.SendAsync(Fixture("envelope_events_api_message.json"));
+        var ack = JsonDocument.Parse((await replacement.ReceiveAsync())!).RootElement;
+
+        Assert.Equal(2, _slack.CallsTo("apps.connections.open").Count);
+        Assert.Equal("ac2cfd40-6f8c-4d5e-a1ad-646e532baa19", ack.GetProperty("envelope_id").GetString());
+        Assert.Equal("message", Assert.Single(_handler.Events).Type);
+    }
+
+    [SharedFixtureFact]
+    public async Task Disconnect_TooManyWebsockets_Reconnects()
+    {
+        var old = await ConnectedAsync();
+
+        await old.SendAsync(Fixture("disconnect_too_many_websockets.json"));
+        var replacement = await NextConnectionAsync();
+
+        Assert.NotSame(old, replacement);
+        Assert.Equal(2, _slack.CallsTo("apps.connections.open").Count);
+    }
+
+    [Fact]
+    public async Task ServerDrop_ReconnectsAfterJitteredBackoffOnTheInjectedClock()
+    {
+        var first = await ConnectedAsync();
+        await first.SendAsync("""{"envelope_id":"e-0","type":"events_api","accepts_response_payload":false,"payload":{"type":"event_callback","event_id":"Ev0","event":{"type":"app_mention"}}}""");
+        await first.ReceiveAsync();
+
+        first.Drop();
+        var delay = await _time.NextTimerAsync();
+
+        Assert.InRange(delay, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1));
+        Assert.Single(_slack.CallsTo("apps.connections.open"));
+        _time.Inner.Advance(delay);
+        var second = await NextConnectionAsync();
+        Assert.Equal(2, _slack.CallsTo("apps.connections.open").Count);
+
+        // Dropped again before hello: the next wait doubles.
+        second.Drop();
+        var longer = await _time.NextTimerAsync();
+        Assert.InRange(longer, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
+    }
+
+    [Theory]
+    [InlineData(0, 0.0, 0.5)]
+    [InlineData(0, 1.0, 1)]
+    [InlineData(1, 1.0, 2)]
+    [InlineData(3, 1.0, 8)]
+    [InlineData(5, 1.0, 30)]
+    [InlineData(40, 0.0, 15)]
+    [InlineData(40, 1.0, 30)]
+    public void Backoff_DoublesFromOneSecondCappedAtThirty(int failures, double jitter, double expectedSeconds)
+    {
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), SlackSocketModeClient.Backoff(failures, jitter));
+    }
+}
