@@ -29,10 +29,14 @@ internal sealed class RunningHost : IAsyncDisposable
     public IServiceProvider Services => _host.Services;
 
     /// <summary>Builds the host and its scheduler (created, not started: the store's migrations have not run yet either).</summary>
-    public static async Task<RunningHost> BuildAsync(TestDatabase db)
+    public static async Task<RunningHost> BuildAsync(TestDatabase db, TimeProvider? clock = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(db.Configuration);
+        if (clock is not null)
+        {
+            builder.Services.AddSingleton(clock);
+        }
         builder.Services.AddOnCallScheduling(builder.Configuration);
         var host = builder.Build();
         var scheduler = await host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler(CancellationToken.None);
