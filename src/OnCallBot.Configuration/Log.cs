@@ -10,7 +10,7 @@ internal static partial class Log
     public static partial void ConfigLoaded(ILogger logger, string path, string sha256, int users, int teams, int schedules, int policies, int services);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "On-call config error: {Error}")]
-    public static partial void ConfigError(ILogger logger, ConfigError error);
+    public static partial void ConfigError(ILogger logger, string error);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning,
         Message = "On-call config {Path} has {ErrorCount} error(s); the bot serves the last good config from {LoadedAt} (sha256 {Sha256}, read from {SnapshotPath}) until the file is fixed")]

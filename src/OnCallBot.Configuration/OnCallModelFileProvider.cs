@@ -171,7 +171,7 @@ public sealed class OnCallModelFileProvider : IOnCallModelProvider, IDisposable
             {
                 foreach (var error in result.Errors)
                 {
-                    Log.ConfigError(_logger, error);
+                    Log.ConfigError(_logger, error.ToString());
                 }
                 Volatile.Write(ref _lastReloadErrors, result.Errors);
                 Log.ReloadRejected(_logger, ConfigPath, result.Errors.Count, current?.Sha256 ?? "none");
@@ -258,7 +258,7 @@ public sealed class OnCallModelFileProvider : IOnCallModelProvider, IDisposable
     {
         foreach (var error in result.Errors)
         {
-            Log.ConfigError(_logger, error);
+            Log.ConfigError(_logger, error.ToString());
         }
         var errorList = string.Join(Environment.NewLine, result.Errors.Select(e => "  " + e));
 

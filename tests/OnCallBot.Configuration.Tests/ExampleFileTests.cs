@@ -1,5 +1,6 @@
 using NodaTime;
 using OnCallBot.Core.Model;
+using OnCallBot.Core.OnCall;
 using OnCallBot.TestKit;
 
 namespace OnCallBot.Configuration.Tests;
@@ -116,5 +117,31 @@ public sealed class ExampleFileTests
         Assert.Equal(new LocalDateTime(2026, 1, 5, 8, 0), layer.Start);
         Assert.Equal(["erin", "frank", "grace"], layer.MemberIds);
         Assert.Equal(new EscalationTarget(EscalationTargetKind.Team, "platform"), model.Policies["platform"].Levels[0].Targets[0]);
+    }
+
+    /// <summary>The example's comments tell readers who is on call when; the Core timeline must agree with them.</summary>
+    [Theory]
+    [InlineData("payments-primary", "2026-01-05T10:00", "bob")]    // Mon, office hours: office-hours layer, day 0
+    [InlineData("payments-primary", "2026-01-06T16:59", "carol")]  // Tue, office hours: day 1
+    [InlineData("payments-primary", "2026-01-05T17:00", "alice")]  // Mon evening: weekly layer shows through
+    [InlineData("payments-primary", "2026-01-10T12:00", "alice")]  // Sat: no office hours
+    [InlineData("payments-primary", "2026-01-12T08:59", "alice")]  // Mon before the weekly handoff
+    [InlineData("payments-primary", "2026-01-12T10:00", "carol")]  // Mon 01-12: carol's office day
+    [InlineData("payments-primary", "2026-01-12T20:00", "bob")]    // bob's week
+    [InlineData("payments-primary", "2026-01-26T20:00", "alice")]  // alice again
+    [InlineData("platform-primary", "2026-01-05T08:00", "erin")]
+    [InlineData("platform-primary", "2026-01-05T20:00", "frank")]
+    [InlineData("platform-primary", "2026-01-06T07:59", "frank")]
+    [InlineData("platform-primary", "2026-01-06T08:00", "grace")]
+    [InlineData("platform-primary", "2026-01-06T20:00", "erin")]
+    public void Load_ExampleFile_OnCallMatchesTheFileComments(string scheduleId, string localTime, string expectedUser)
+    {
+        var model = LoadExample();
+        var schedule = model.Schedules[scheduleId];
+        var at = NodaTime.Text.LocalDateTimePattern.GeneralIso.Parse(localTime + ":00").Value.InZoneStrictly(schedule.TimeZone).ToInstant();
+
+        var shifts = ScheduleTimeline.Compute(schedule, [], model.Users, new Interval(at, at + Duration.FromMinutes(1)));
+
+        Assert.Equal(expectedUser, Assert.Single(shifts).User.Id);
     }
 }

@@ -381,4 +381,28 @@ public sealed class ProviderTests : IDisposable
         Assert.True(provider.Current.Services.ContainsKey("ledger"));
         Assert.True(Logged(LogLevel.Information, $"Watching {ConfigFile} for changes"));
     }
+
+    [Fact]
+    public async Task Watcher_FileCreatedAfterStartOnSnapshot_IsLoaded()
+    {
+        await _store.SaveAsync(
+            new ConfigSnapshot(ConfigFile, ValidV1, OnCallConfigLoader.Sha256Of(ValidV1), Instant.FromUtc(2026, 1, 4, 0, 0)),
+            CancellationToken.None);
+        using var provider = CreateProvider(watch: true);
+        await provider.StartAsync(CancellationToken.None);
+        Assert.Contains("on-call config file not found", Assert.Single(provider.LastReloadErrors).Message, StringComparison.Ordinal);
+        var observed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        provider.FileChangeObserved += () => observed.TrySetResult();
+
+        var temp = _dir.File("oncall.yaml.tmp");
+        File.WriteAllText(temp, ValidV2);
+        File.Move(temp, ConfigFile);
+        await observed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await provider.LastWatcherReload;
+
+        Assert.True(provider.Current.Services.ContainsKey("ledger"));
+        Assert.Empty(provider.LastReloadErrors);
+        Assert.Equal(ValidV2, _store.Saved[^1].Content);
+    }
 }
