@@ -131,6 +131,9 @@ public sealed class PagingService
     /// </summary>
     public async Task RunEscalationStepAsync(long incidentNumber, int step, CancellationToken cancellationToken)
     {
+        // What this call has sent so far, kept across its retries: a retry after a lost race neither sends again
+        // nor writes those lines twice, and does not take a refused send for one that got through.
+        var sentByThisCall = new Dictionary<(string UserId, string Platform), bool>();
         for (var attempt = 0; attempt < MaxConcurrentUpdateRetries; attempt++)
         {
             var incident = await _store.GetAsync(incidentNumber, cancellationToken);
@@ -139,7 +142,7 @@ public sealed class PagingService
             {
                 return;
             }
-            if (await TryRunStepAsync(incident, cancellationToken))
+            if (await TryRunStepAsync(incident, sentByThisCall, cancellationToken))
             {
                 return;
             }
@@ -148,25 +151,32 @@ public sealed class PagingService
             $"{IncidentReference.Format(incidentNumber)}: escalation step {step} lost {MaxConcurrentUpdateRetries} races with other changes; it will run again when rescheduled.");
     }
 
-    private async Task<bool> TryRunStepAsync(Incident incident, CancellationToken cancellationToken)
+    /// <summary>
+    /// One attempt at a step. Every line of the step, the sends included, goes into <c>events</c> in the order it
+    /// happened and is written with the new state, so the audit trail reads in order. Lines about messages actually
+    /// sent are true whatever becomes of the state, so when the update loses a race they are written on their own.
+    /// </summary>
+    private async Task<bool> TryRunStepAsync(Incident incident, Dictionary<(string UserId, string Platform), bool> sentByThisCall, CancellationToken cancellationToken)
     {
         var model = _models.Current;
         var now = Now;
         var state = incident.Escalation;
         var events = new List<IncidentEvent>();
+        var deliveries = new List<IncidentEvent>();
         var policy = PolicyFor(incident, model);
 
         if (state.Step > 0 && !state.ManualPending)
         {
+            // Only people whose page got through can have missed it; a refused send is already on the trail as such.
             var missed = (await _store.GetNotificationsAsync(incident.Number, cancellationToken))
-                .Where(n => n.Step == state.Step - 1)
+                .Where(n => n.Step == state.Step - 1 && n.Message is not null)
                 .Select(n => n.UserId)
                 .Distinct(StringComparer.Ordinal)
                 .ToList();
             if (missed.Count > 0)
             {
                 var timeout = policy is not null && state.Level < policy.Levels.Count ? policy.Levels[state.Level].AckTimeout : (Duration?)null;
-                events.Add(Event(incident, now, IncidentEventKind.Missed,
+                events.Add(Event(incident, Now, IncidentEventKind.Missed,
                     $"{Names(model, missed)} did not acknowledge{(timeout is { } t ? $" within {Describe(t)}" : "")} (level {state.Level + 1})",
                     missed, state.Level));
             }
@@ -176,13 +186,14 @@ public sealed class PagingService
         var (level, cycle) = state.Step == 0 ? (0, 0) : (state.Level + 1, state.Cycle);
         if (policy is null)
         {
-            events.Add(Event(incident, now, IncidentEventKind.LevelSkipped,
+            events.Add(Event(incident, Now, IncidentEventKind.LevelSkipped,
                 "The service or its escalation policy is no longer in the on-call config: nobody can be paged for it", []));
         }
         else
         {
-            // Bounded: every level of every round at most once, whatever gaps there are.
-            for (var guard = 0; guard < policy.Levels.Count * (policy.Repeat + 1); guard++)
+            // Each level at most once per step: at one instant, starting the policy over finds the same gaps and the
+            // same unreachable people, and would re-visit claims already made in this step.
+            for (var visited = 0; visited < policy.Levels.Count; visited++)
             {
                 if (level >= policy.Levels.Count)
                 {
@@ -191,31 +202,32 @@ public sealed class PagingService
                         break;
                     }
                     (level, cycle) = (0, cycle + 1);
-                    events.Add(Event(incident, now, IncidentEventKind.Repeated,
+                    events.Add(Event(incident, Now, IncidentEventKind.Repeated,
                         $"Nobody acknowledged after every level: starting over (round {cycle + 1} of {policy.Repeat + 1})", []));
                 }
 
                 var answer = await _resolver.ForLevelAsync(model, policy, level, now, cancellationToken);
                 if (answer.IsGap)
                 {
-                    events.Add(Event(incident, now, IncidentEventKind.LevelSkipped,
+                    events.Add(Event(incident, Now, IncidentEventKind.LevelSkipped,
                         $"Level {level + 1} has nobody on call ({DescribeGap(answer)}): on to the next level at once", [], level));
                     level++;
                     continue;
                 }
                 if (state.Step > 0)
                 {
-                    events.Add(Event(incident, now, IncidentEventKind.Escalated,
+                    events.Add(Event(incident, Now, IncidentEventKind.Escalated,
                         $"Escalated to level {level + 1}: {string.Join(", ", answer.People.Select(p => p.DisplayName))}",
                         answer.People.Select(p => p.Id).ToList(), level));
                 }
-                var reached = await NotifyLevelAsync(incident, model, state.Step, level, policy.Levels.Count, answer.People, cancellationToken);
+                var reached = await NotifyLevelAsync(incident, model, state.Step, level, policy.Levels.Count, answer.People,
+                    events, deliveries, sentByThisCall, cancellationToken);
                 if (reached > 0)
                 {
                     notifiedLevel = level;
                     break;
                 }
-                events.Add(Event(incident, now, IncidentEventKind.LevelSkipped,
+                events.Add(Event(incident, Now, IncidentEventKind.LevelSkipped,
                     $"Nobody at level {level + 1} could be reached on any chat platform: on to the next level at once", [], level));
                 level++;
             }
@@ -229,12 +241,16 @@ public sealed class PagingService
         else
         {
             next = state with { Step = state.Step + 1, NextStepDueAt = null, Exhausted = true, ManualPending = false };
-            events.Add(Event(incident, now, IncidentEventKind.Exhausted, await ExhaustedTextAsync(incident, model, cancellationToken), []));
+            events.Add(Event(incident, Now, IncidentEventKind.Exhausted, await ExhaustedTextAsync(incident, model, cancellationToken), []));
         }
 
         var updated = incident with { Escalation = next, Version = incident.Version + 1 };
         if (!await _store.TryUpdateAsync(updated, events, cancellationToken))
         {
+            if (deliveries.Count > 0)
+            {
+                await _store.AppendEventsAsync(deliveries, cancellationToken);
+            }
             return false;
         }
         if (next.NextStepDueAt is { } due)
@@ -248,8 +264,12 @@ public sealed class PagingService
         return true;
     }
 
-    /// <summary>Notifies everyone at a level on every platform that can reach them; returns how many people were reached.</summary>
-    private async Task<int> NotifyLevelAsync(Incident incident, OnCallModel model, int step, int level, int levelCount, IReadOnlyList<User> people, CancellationToken cancellationToken)
+    /// <summary>
+    /// Notifies everyone at a level on every platform that can reach them; returns how many people were reached.
+    /// Lines go to <paramref name="events"/>; those about sends made here go to <paramref name="deliveries"/> too.
+    /// </summary>
+    private async Task<int> NotifyLevelAsync(Incident incident, OnCallModel model, int step, int level, int levelCount, IReadOnlyList<User> people,
+        List<IncidentEvent> events, List<IncidentEvent> deliveries, Dictionary<(string UserId, string Platform), bool> sentByThisCall, CancellationToken cancellationToken)
     {
         var view = ViewOf(incident, model, level, levelCount);
         var reached = 0;
@@ -258,33 +278,55 @@ public sealed class PagingService
             var platforms = _platforms.Where(p => p.CanReach(person)).ToList();
             if (platforms.Count == 0)
             {
-                await RecordAsync(incident, IncidentEventKind.NotificationFailed,
+                events.Add(Event(incident, Now, IncidentEventKind.NotificationFailed,
                     $"{person.DisplayName} has no user id for any chat platform that is on ({string.Join(", ", _platforms.Select(p => p.Name).DefaultIfEmpty("none"))}): add one to the on-call config",
-                    [person.Id], level, null, cancellationToken);
+                    [person.Id], level));
                 continue;
             }
             var personReached = false;
             foreach (var platform in platforms)
             {
+                if (sentByThisCall.TryGetValue((person.Id, platform.Name), out var delivered))
+                {
+                    // An earlier attempt of this call sent it and has written its line already.
+                    personReached |= delivered;
+                    continue;
+                }
                 var claim = new Notification(incident.Number, step, level, person.Id, platform.Name, Now, null);
                 if (!await _store.TryClaimNotificationAsync(claim, cancellationToken))
                 {
-                    // Claimed before a restart: sent (or lost in the crash) already. Never send twice.
+                    // Claimed by a run that stopped before saving the step (a crash). Never send twice; its lines were
+                    // lost with it, so say what the store knows. Without a recorded message the send may or may not
+                    // have gone out: it still counts as reached, and the next level follows on timeout.
+                    var earlier = (await _store.GetNotificationsAsync(incident.Number, cancellationToken))
+                        .FirstOrDefault(n => n.Step == step && n.UserId == person.Id && n.Platform == platform.Name);
+                    events.Add(earlier?.Message is not null
+                        ? Event(incident, Now, IncidentEventKind.Notified,
+                            $"Notified {person.DisplayName} on {platform.Name} (level {level + 1}), by an earlier run of this step", [person.Id], level, platform.Name)
+                        : Event(incident, Now, IncidentEventKind.NotificationFailed,
+                            $"{person.DisplayName} may not have been notified on {platform.Name} (level {level + 1}): an earlier run of this step stopped while sending, and a page is never sent twice",
+                            [person.Id], level, platform.Name));
                     personReached = true;
                     continue;
                 }
                 try
                 {
                     var message = await platform.SendPageAsync(person, view, cancellationToken);
+                    sentByThisCall[(person.Id, platform.Name)] = true;
+                    var line = Event(incident, Now, IncidentEventKind.Notified,
+                        $"Notified {person.DisplayName} on {platform.Name} (level {level + 1})", [person.Id], level, platform.Name);
+                    events.Add(line);
+                    deliveries.Add(line);
                     await _store.SetNotificationMessageAsync(incident.Number, step, person.Id, platform.Name, message, cancellationToken);
-                    await RecordAsync(incident, IncidentEventKind.Notified,
-                        $"Notified {person.DisplayName} on {platform.Name} (level {level + 1})", [person.Id], level, platform.Name, cancellationToken);
                     personReached = true;
                 }
                 catch (ChatDeliveryException ex)
                 {
-                    await RecordAsync(incident, IncidentEventKind.NotificationFailed,
-                        $"Could not notify {person.DisplayName} on {platform.Name}: {ex.Message}", [person.Id], level, platform.Name, cancellationToken);
+                    sentByThisCall[(person.Id, platform.Name)] = false;
+                    var line = Event(incident, Now, IncidentEventKind.NotificationFailed,
+                        $"Could not notify {person.DisplayName} on {platform.Name}: {ex.Message}", [person.Id], level, platform.Name);
+                    events.Add(line);
+                    deliveries.Add(line);
                 }
             }
             if (personReached)
@@ -444,7 +486,9 @@ public sealed class PagingService
 
     private async Task<string> ExhaustedTextAsync(Incident incident, OnCallModel model, CancellationToken cancellationToken)
     {
+        // Only pages that got through: a refused send did not page anyone.
         var paged = (await _store.GetNotificationsAsync(incident.Number, cancellationToken))
+            .Where(n => n.Message is not null)
             .Select(n => n.UserId).Distinct(StringComparer.Ordinal).ToList();
         return paged.Count == 0
             ? $"Nobody could be paged for {incident.Reference} ({incident.Summary}): every level was empty or unreachable"
