@@ -111,6 +111,24 @@ public sealed class PagingServiceEscalationTests
     }
 
     [Fact]
+    public async Task RunEscalationStepAsync_DirectPageToSomeoneWithoutChatId_TellsThePagerAtOnce()
+    {
+        var h = new PagingHarness();
+        await h.PagePersonAsync("dave");
+
+        await h.FireDueAsync();
+
+        Assert.Empty(h.Slack.Sent);
+        Assert.Equal(
+            [IncidentEventKind.Created, IncidentEventKind.NotificationFailed, IncidentEventKind.LevelSkipped, IncidentEventKind.Exhausted],
+            await h.KindsAsync(1));
+        var tell = Assert.Single(h.Slack.Tells);
+        Assert.Equal(PagingHarness.Olivia, tell.Person);
+        Assert.Equal("Nobody could be paged for INC-1 (Can you look at the ledger?): every level was empty or unreachable", tell.Text);
+        Assert.Empty(h.Scheduler.Pending);
+    }
+
+    [Fact]
     public async Task RunEscalationStepAsync_OwningTeamHasNoChannel_TellsThePagerWhyInstead()
     {
         var h = new PagingHarness();
