@@ -1,5 +1,41 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using OnCallBot.Configuration;
+using OnCallBot.Host.Cli;
+using OnCallBot.Host.Hosting;
+using OnCallBot.Scheduling;
+using OnCallBot.Slack;
+using OnCallBot.Storage;
+using OnCallBot.Teams;
 
+if (OnCallCli.IsCliInvocation(args))
+{
+    return await OnCallCli.RunAsync(args, Console.Out, Console.Error);
+}
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    // Settings and static files ship beside the executable; relative data paths stay relative to where the bot runs.
+    ContentRootPath = AppContext.BaseDirectory,
+});
+SettingsSources.Apply(builder.Configuration, args);
+builder.AddOnCallLogging();
+
+// Order matters for start-up: the store migrates first, then the on-call config loads (it may fall back to the
+// last good snapshot in the store), then the scheduler starts firing escalation steps that read both.
+builder.Services
+    .AddOnCallStorage()
+    .AddOnCallConfiguration()
+    .AddOnCallScheduling(builder.Configuration)
+    .AddOnCallCore()
+    .AddSlack()
+    .AddTeams();
+builder.Services.AddHealthChecks().AddOnCallConfigHealthCheck();
+
+var app = builder.Build();
+app.MapOnCallHealth();
+app.MapSlack();
+await app.RunAsync();
+return 0;
+
+/// <summary>The entry point, visible to <c>WebApplicationFactory</c> in the functional tests.</summary>
 public partial class Program;
