@@ -17,7 +17,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     // Settings and static files ship beside the executable; relative data paths stay relative to where the bot runs.
     ContentRootPath = AppContext.BaseDirectory,
 });
-SettingsSources.Apply(builder.Configuration, args);
+SettingsSources.AddWorkingDirectorySettings(builder.Configuration);
 builder.AddOnCallLogging();
 
 // Order matters for start-up: the store migrates first, then the on-call config loads (it may fall back to the

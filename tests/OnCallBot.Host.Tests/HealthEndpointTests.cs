@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Data.Sqlite;
 using OnCallBot.TestKit;
 
 namespace OnCallBot.Host.Tests;
@@ -14,13 +14,12 @@ public sealed class HealthEndpointTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     private WebApplicationFactory<Program> Factory(string? configPath) =>
-        new WebApplicationFactory<Program>().WithWebHostBuilder(web => web.ConfigureAppConfiguration((_, config) =>
-            config.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Storage:ConnectionString"] = _temp.SqliteConnectionString,
-                ["OnCall:ConfigPath"] = configPath,
-                ["OnCall:WatchForChanges"] = "false",
-            })));
+        new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
+            // Settings given to the host before Program runs, as an admin's would be: the scheduler reads the
+            // store's settings while services are registered.
+            .UseSetting("Storage:ConnectionString", _temp.SqliteConnectionString)
+            .UseSetting("OnCall:ConfigPath", configPath)
+            .UseSetting("OnCall:WatchForChanges", "false"));
 
     [Fact]
     public async Task Healthz_WithExampleConfig_ReportsStoreSchedulerAndConfigHealthy()
@@ -38,6 +37,17 @@ public sealed class HealthEndpointTests : IDisposable
         Assert.Equal("Healthy", checks.GetProperty("scheduler").GetProperty("status").GetString());
         Assert.Equal("4 services, 2 schedules, 7 users", checks.GetProperty("oncall-config").GetProperty("description").GetString());
         Assert.True(File.Exists(_temp.File("oncallbot.db")), "the SQLite store is created on first start");
+        Assert.Contains(_temp.File("oncallbot.db"), checks.GetProperty("store").GetProperty("description").GetString());
+        Assert.True(QuartzTableCount() > 0, "Quartz keeps its job store in the same database file");
+    }
+
+    private long QuartzTableCount()
+    {
+        using var connection = new SqliteConnection(_temp.SqliteConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'qrtz_%'";
+        return (long)command.ExecuteScalar()!;
     }
 
     [Fact]

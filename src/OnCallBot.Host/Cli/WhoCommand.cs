@@ -41,7 +41,7 @@ internal static class WhoCommand
         CancellationToken cancellationToken)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        SettingsSources.Apply(builder.Configuration, []);
+        SettingsSources.AddAll(builder.Configuration, []);
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOnCallStorage();

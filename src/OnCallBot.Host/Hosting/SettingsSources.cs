@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration.Json;
+
 namespace OnCallBot.Host.Hosting;
 
 /// <summary>
@@ -8,16 +10,28 @@ namespace OnCallBot.Host.Hosting;
 /// </summary>
 internal static class SettingsSources
 {
-    public static void Apply(IConfigurationManager configuration, string[] args)
+    /// <summary>
+    /// Adds the admin's <c>appsettings.json</c> from the current directory just above the shipped JSON files,
+    /// keeping every other source (environment, command line, and what a test host injects) where it is.
+    /// </summary>
+    public static void AddWorkingDirectorySettings(IConfigurationManager configuration)
     {
-        var shipped = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
         var local = Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json");
-        configuration.Sources.Clear();
-        configuration.AddJsonFile(shipped, optional: true, reloadOnChange: false);
-        if (!string.Equals(Path.GetFullPath(shipped), Path.GetFullPath(local), StringComparison.Ordinal))
+        if (string.Equals(Path.GetFullPath(local), Path.Combine(AppContext.BaseDirectory, "appsettings.json"), StringComparison.Ordinal))
         {
-            configuration.AddJsonFile(local, optional: true, reloadOnChange: false);
+            return;
         }
+        var lastJson = configuration.Sources.ToList().FindLastIndex(s => s is JsonConfigurationSource);
+        var source = new JsonConfigurationSource { Path = local, Optional = true, ReloadOnChange = false };
+        source.ResolveFileProvider();
+        configuration.Sources.Insert(lastJson + 1, source);
+    }
+
+    /// <summary>All sources, for the command line, which starts from an empty builder.</summary>
+    public static void AddAll(IConfigurationManager configuration, string[] args)
+    {
+        configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
+        AddWorkingDirectorySettings(configuration);
         configuration.AddEnvironmentVariables();
         configuration.AddCommandLine(args);
     }

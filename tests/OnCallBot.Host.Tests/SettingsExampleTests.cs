@@ -1,0 +1,51 @@
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+using OnCallBot.Configuration;
+using OnCallBot.Core.Paging;
+using OnCallBot.Slack;
+using OnCallBot.Storage;
+using OnCallBot.Teams;
+using OnCallBot.TestKit;
+
+namespace OnCallBot.Host.Tests;
+
+/// <summary>appsettings.example.json is the admin's reference: every setting the bot reads must be in it.</summary>
+public sealed class SettingsExampleTests
+{
+    private static readonly IConfigurationRoot Example = new ConfigurationBuilder()
+        .AddJsonFile(Path.Combine(SharedFixtures.RepositoryRoot, "appsettings.example.json"), optional: false)
+        .Build();
+
+    public static TheoryData<string, Type> OptionSections => new()
+    {
+        { StorageOptions.SectionName, typeof(StorageOptions) },
+        { OnCallOptions.SectionName, typeof(OnCallOptions) },
+        { PagingOptions.SectionName, typeof(PagingOptions) },
+        { SlackOptions.SectionName, typeof(SlackOptions) },
+        { TeamsOptions.SectionName, typeof(TeamsOptions) },
+    };
+
+    [Theory]
+    [MemberData(nameof(OptionSections))]
+    public void Example_DocumentsEverySettableKeyOfEachSection(string section, Type optionsType)
+    {
+        var settable = optionsType.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanWrite && p.SetMethod!.IsPublic)
+            .Select(p => p.Name);
+
+        var documented = Example.GetSection(section).GetChildren().Select(c => c.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+        Assert.Empty(settable.Where(name => !documented.Contains(name)));
+    }
+
+    [Fact]
+    public void Example_BindsToValidDefaults()
+    {
+        var storage = Example.GetSection(StorageOptions.SectionName).Get<StorageOptions>()!;
+        var paging = Example.GetSection(PagingOptions.SectionName).Get<PagingOptions>()!;
+
+        Assert.Equal("sqlite", storage.Provider);
+        Assert.Equal(TimeSpan.FromMinutes(5), paging.DirectPageTimeout);
+        Assert.Equal("text", Example["Log:Format"]);
+    }
+}
