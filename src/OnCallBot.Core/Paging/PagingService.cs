@@ -556,9 +556,13 @@ public sealed class PagingService
 
     private static IReadOnlyList<string> UserIdsOf(Actor actor) => actor.UserId is { } id ? [id] : [];
 
+    // Times in the schedule's own zone, as the people who run it read them ("until Mon 09:00 CET").
+    private static readonly NodaTime.Text.ZonedDateTimePattern GapEndPattern =
+        NodaTime.Text.ZonedDateTimePattern.CreateWithInvariantCulture("ddd uuuu'-'MM'-'dd HH':'mm x", DateTimeZoneProviders.Tzdb);
+
     private static string DescribeGap(LevelOnCall level) =>
-        string.Join("; ", level.Targets.Select(t => t.Schedule?.Next is { } next
-            ? $"{t.Target} is empty until {next.Start}"
+        string.Join("; ", level.Targets.Select(t => t.Schedule is { Next: { } next } answer
+            ? $"{t.Target} is empty until {GapEndPattern.Format(next.Start.InZone(answer.Schedule.TimeZone))}"
             : $"{t.Target} is empty"));
 
     private static string Names(OnCallModel model, IEnumerable<string> userIds) =>

@@ -52,7 +52,7 @@ public sealed class PagingServiceEscalationTests
         var events = await h.EventsAsync(1);
         Assert.Equal([IncidentEventKind.Created, IncidentEventKind.LevelSkipped, IncidentEventKind.Notified], events.Select(e => e.Kind));
         // Tuesday 09:00 in Berlin is 08:00 UTC.
-        Assert.Equal("Level 1 has nobody on call (schedule:office is empty until 2026-01-06T08:00:00Z): on to the next level at once", events[1].Text);
+        Assert.Equal("Level 1 has nobody on call (schedule:office is empty until Tue 2026-01-06 09:00 CET): on to the next level at once", events[1].Text);
         Assert.Equal(0, events[1].Level);
         Assert.Equal(h.Now + Duration.FromMinutes(10), h.Scheduler.Pending[1].DueAt);
     }
