@@ -13,6 +13,7 @@ internal static class MigrationCatalog
     public static IReadOnlyList<Migration> All { get; } =
     [
         M0001Initial.Migration,
+        M0002Incidents.Migration,
     ];
 
     public static int LatestVersion => All[^1].Version;
