@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OnCallBot.Slack.Inbound;
+using OnCallBot.Slack.Paging;
 using OnCallBot.Slack.SocketMode;
 using OnCallBot.Slack.WebApi;
 
@@ -19,8 +20,9 @@ public static class SlackServiceCollectionExtensions
     /// <see cref="SlackEndpointRouteBuilderExtensions.MapSlack"/>, and <see cref="SlackSocketModeClient"/>.
     /// </summary>
     /// <remarks>
-    /// The inbound handler is not registered here: the feature that handles commands registers its
-    /// <see cref="ISlackInboundHandler"/>. When Slack is not configured nothing connects, the endpoints answer 503
+    /// The paging feature is registered too (<c>Paging/SlackPagingServiceCollectionExtensions</c>): Slack as an
+    /// <c>IChatPlatform</c> and the <see cref="ISlackInboundHandler"/> for /page, /ack, /resolve, /incident and the
+    /// page buttons; they need the core's <c>PagingService</c> and <c>IOnCallModelProvider</c> from the host. When Slack is not configured nothing connects, the endpoints answer 503
     /// with "Slack is off: ...", and the host logs that message once at start. Everything is added with TryAdd,
     /// so a host or test may replace any part (e.g. <see cref="TimeProvider"/>) before or after.
     /// </remarks>
@@ -56,6 +58,7 @@ public static class SlackServiceCollectionExtensions
             sp.GetRequiredService<ILogger<SlackSocketModeClient>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SlackStatusLogger>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SlackSocketModeHostedService>());
+        services.AddSlackPaging();
         return services;
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using OnCallBot.Slack.Tests.Fakes;
 using OnCallBot.TestKit;
+using OnCallBot.TestKit.Slack;
 
 namespace OnCallBot.Slack.Tests;
 

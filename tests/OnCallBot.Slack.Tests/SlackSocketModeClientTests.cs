@@ -5,6 +5,7 @@ using OnCallBot.Slack.Inbound;
 using OnCallBot.Slack.SocketMode;
 using OnCallBot.Slack.Tests.Fakes;
 using OnCallBot.TestKit;
+using OnCallBot.TestKit.Slack;
 
 namespace OnCallBot.Slack.Tests;
 

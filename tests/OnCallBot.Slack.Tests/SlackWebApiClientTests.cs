@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OnCallBot.Slack.Tests.Fakes;
 using OnCallBot.Slack.WebApi;
 using OnCallBot.TestKit;
+using OnCallBot.TestKit.Slack;
 
 namespace OnCallBot.Slack.Tests;
 

@@ -8,9 +8,11 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using OnCallBot.Slack.Inbound;
 using OnCallBot.TestKit;
+using OnCallBot.TestKit.Slack;
 
 namespace OnCallBot.Slack.Tests.Fakes;
 
@@ -145,6 +147,11 @@ public sealed class SlackTestHost : IAsyncDisposable
         {
             handler = new RecordingInboundHandler();
             builder.Services.AddSingleton<ISlackInboundHandler>(handler);
+        }
+        else
+        {
+            // AddSlack registers the paging handler; these tests are about the transport without any handler.
+            builder.Services.RemoveAll<ISlackInboundHandler>();
         }
         var app = builder.Build();
         app.MapSlack();

@@ -15,10 +15,13 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace OnCallBot.Slack.Tests.Fakes;
+namespace OnCallBot.TestKit.Slack;
 
 /// <summary>One Web API call as the fake received it.</summary>
 public sealed record RecordedSlackCall(string Method, string HttpMethod, string? ContentType, string? Token, IReadOnlyDictionary<string, string> Args);
+
+/// <summary>One post to a <c>response_url</c> the fake handed out: which one, the JSON body, and the Authorization header (which must be absent).</summary>
+public sealed record RecordedResponseUrlPost(string Id, string Body, string? Authorization);
 
 /// <summary>
 /// A fake Slack Web API (and Socket Mode WebSocket endpoint) on 127.0.0.1 over real HTTP. It checks bearer tokens
@@ -35,7 +38,9 @@ public sealed class FakeSlackServer : IAsyncDisposable
     private readonly SlackWebApiSpec? _spec;
     private readonly ConcurrentQueue<RecordedSlackCall> _calls = new();
     private readonly ConcurrentQueue<string> _violations = new();
-    private readonly ConcurrentDictionary<string, ConcurrentQueue<Func<RecordedSlackCall, (int Status, string Body, int? RetryAfter)>>> _scripted = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<Func<RecordedSlackCall, Task<(int Status, string Body, int? RetryAfter)>>>> _scripted = new();
+    private readonly ConcurrentQueue<RecordedResponseUrlPost> _responseUrlPosts = new();
+    private readonly Channel<RecordedResponseUrlPost> _responseUrlFeed = Channel.CreateUnbounded<RecordedResponseUrlPost>();
     private readonly Channel<FakeSocketConnection> _sockets = Channel.CreateUnbounded<FakeSocketConnection>();
     private int _sequence;
 
@@ -69,6 +74,7 @@ public sealed class FakeSlackServer : IAsyncDisposable
         app.UseWebSockets();
         app.Map("/api/{method}", server.HandleApiAsync);
         app.Map("/link", server.HandleSocketAsync);
+        app.MapPost("/hooks/{id}", server.HandleResponseUrlAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.BaseUrl = new Uri(address.TrimEnd('/') + "/");
@@ -76,6 +82,35 @@ public sealed class FakeSlackServer : IAsyncDisposable
     }
 
     public IReadOnlyList<RecordedSlackCall> CallsTo(string method) => [.. _calls.Where(c => c.Method == method)];
+
+    /// <summary>Every post to a <see cref="ResponseUrl"/>, in arrival order.</summary>
+    public IReadOnlyList<RecordedResponseUrlPost> ResponseUrlPosts => [.. _responseUrlPosts];
+
+    /// <summary>A <c>response_url</c> on this fake, as Slack puts in commands and interactions (<c>https://hooks.slack.com/...</c> in production).</summary>
+    public Uri ResponseUrl(string id) => new(BaseUrl, "hooks/" + Uri.EscapeDataString(id));
+
+    /// <summary>Waits for the next post to any response URL (one not yet taken by an earlier call).</summary>
+    public async Task<RecordedResponseUrlPost> NextResponseUrlPostAsync(TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        return await _responseUrlFeed.Reader.ReadAsync(cts.Token);
+    }
+
+    /// <summary>
+    /// The next call to <paramref name="method"/> is held until <see cref="SlackHold.Release"/>, then answers as
+    /// usual: Slack being slow, for tests of deadlines. <see cref="SlackHold.Entered"/> completes when the call arrives.
+    /// </summary>
+    public SlackHold HoldNext(string method)
+    {
+        var hold = new SlackHold();
+        _scripted.GetOrAdd(method, _ => new()).Enqueue(async call =>
+        {
+            hold.SignalEntered();
+            await hold.Released;
+            return (200, Success(call.Method, call.Args).ToJsonString(), null);
+        });
+        return hold;
+    }
 
     /// <summary>The next call to <paramref name="method"/> answers <c>{"ok":false,"error":...}</c>.</summary>
     public void EnqueueError(string method, string error, string? needed = null)
@@ -97,7 +132,21 @@ public sealed class FakeSlackServer : IAsyncDisposable
     public void EnqueueBody(string method, string body, int status = 200) => Enqueue(method, _ => (status, body, null));
 
     private void Enqueue(string method, Func<RecordedSlackCall, (int, string, int?)> answer) =>
-        _scripted.GetOrAdd(method, _ => new()).Enqueue(answer);
+        _scripted.GetOrAdd(method, _ => new()).Enqueue(call => Task.FromResult(answer(call)));
+
+    private async Task HandleResponseUrlAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync();
+        var authorization = context.Request.Headers.Authorization.ToString();
+        var post = new RecordedResponseUrlPost((string)context.Request.RouteValues["id"]!, body, authorization.Length == 0 ? null : authorization);
+        _responseUrlPosts.Enqueue(post);
+        _responseUrlFeed.Writer.TryWrite(post);
+        // Slack answers a response_url post with a bare "ok".
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "text/html";
+        await context.Response.WriteAsync("ok");
+    }
 
     private async Task HandleApiAsync(HttpContext context)
     {
@@ -132,7 +181,7 @@ public sealed class FakeSlackServer : IAsyncDisposable
 
         if (_scripted.TryGetValue(method, out var queue) && queue.TryDequeue(out var scripted))
         {
-            var (status, body, retryAfter) = scripted(call);
+            var (status, body, retryAfter) = await scripted(call);
             await WriteAsync(context, status, body, retryAfter);
             return;
         }
@@ -250,9 +299,26 @@ public sealed class FakeSlackServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _sockets.Writer.TryComplete();
+        _responseUrlFeed.Writer.TryComplete();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
+}
+
+/// <summary>A Web API call the fake holds back until the test releases it.</summary>
+public sealed class SlackHold
+{
+    private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the held call has arrived.</summary>
+    public Task Entered => _entered.Task;
+
+    internal Task Released => _released.Task;
+
+    public void Release() => _released.TrySetResult();
+
+    internal void SignalEntered() => _entered.TrySetResult();
 }
 
 /// <summary>The server side of one Socket Mode WebSocket, driven by a test.</summary>

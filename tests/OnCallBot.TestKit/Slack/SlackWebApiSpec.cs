@@ -1,7 +1,6 @@
 using System.Text.Json;
-using OnCallBot.TestKit;
 
-namespace OnCallBot.Slack.Tests.Fakes;
+namespace OnCallBot.TestKit.Slack;
 
 /// <summary>
 /// What Slack's Web API accepts, from ../shared/fixtures: the 2021 OpenAPI spec, plus the current method docs

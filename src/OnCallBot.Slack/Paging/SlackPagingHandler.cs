@@ -1,0 +1,465 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OnCallBot.Core.Model;
+using OnCallBot.Core.Paging;
+using OnCallBot.Slack.Inbound;
+using OnCallBot.Slack.WebApi;
+
+namespace OnCallBot.Slack.Paging;
+
+/// <summary>
+/// Slack's side of the paging flow: <c>/page</c>, <c>/ack</c>, <c>/resolve</c>, <c>/incident</c> and the page
+/// messages' buttons. It parses, calls <see cref="PagingService"/> as the person who acted, and renders the answer;
+/// the flow itself lives in the core.
+/// </summary>
+/// <remarks>
+/// <para>Commands: the answer must say what happened, so the core call runs first, in its own scope, and the reply
+/// waits for it up to <see cref="CommandDeadline"/>. That is almost always enough: a page is a store write and a
+/// scheduled job (people are notified by the scheduler's job, not here), and an acknowledge is a store write and
+/// one <c>chat.update</c> per page message. When Slack or the store is slow, the reply says so at once and the
+/// outcome is posted to the command's <c>response_url</c> when it is known, instead of Slack showing a timeout for
+/// a command that did work.</para>
+/// <para>Buttons: Slack is answered with an empty acknowledgement at once and the click is carried out in
+/// <see cref="SlackBackgroundWork"/>; the page messages change through <c>chat.update</c> from the core, and a
+/// refusal is told to the clicker alone through the interaction's <c>response_url</c>.</para>
+/// </remarks>
+internal sealed class SlackPagingHandler : ISlackInboundHandler
+{
+    /// <summary>How long a command's reply waits for the outcome: under Slack's 3 s, with room for the network.</summary>
+    internal static readonly TimeSpan CommandDeadline = TimeSpan.FromSeconds(2);
+
+    private const int MaxListedServices = 10;
+
+    private readonly SlackBackgroundWork _work;
+    private readonly TimeProvider _time;
+    private readonly ILogger<SlackPagingHandler> _logger;
+
+    public SlackPagingHandler(SlackBackgroundWork work, TimeProvider time, ILogger<SlackPagingHandler> logger)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        _work = work;
+        _time = time;
+        _logger = logger;
+    }
+
+    public async Task<SlackInboundResponse> HandleCommandAsync(SlackCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        Func<CommandContext, Task<SlackInboundResponse>>? run = command.Command.ToLowerInvariant() switch
+        {
+            "/page" => PageAsync,
+            "/ack" => context => ActAsync(context, SlackPagingActions.Acknowledge),
+            "/resolve" => context => ActAsync(context, SlackPagingActions.Resolve),
+            "/incident" => IncidentAsync,
+            _ => null,
+        };
+        if (run is null)
+        {
+            return SlackInboundResponse.Ephemeral(
+                $"OnCallBot does not know {SlackText.Escape(command.Command)}. It answers /page, /ack, /resolve and /incident (try `/incident help`).");
+        }
+
+        var outcome = _work.Start("command " + command.Command, async (services, stopping) =>
+        {
+            var context = new CommandContext(command, services, stopping);
+            var response = await run(context);
+            Log.PagingCommandHandled(_logger, command.Command, command.UserId, response.Text ?? "(acknowledged)");
+            return response;
+        });
+        try
+        {
+            return await outcome.WaitAsync(CommandDeadline, _time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            Log.AnsweringLater(_logger, command.Command, CommandDeadline.TotalMilliseconds);
+            if (command.ResponseUrl is not { } responseUrl)
+            {
+                return SlackInboundResponse.Ephemeral("⏳ Still working on it: Slack or the database is slow right now. Check again in a minute.");
+            }
+            _ = _work.Start("late answer to " + command.Command, async (services, stopping) =>
+            {
+                var response = await outcome;
+                return await services.GetRequiredService<SlackResponseUrlClient>().PostAsync(
+                    responseUrl, response.Text!, response.Blocks, response.Visibility == SlackResponseVisibility.InChannel, stopping);
+            });
+            return SlackInboundResponse.Ephemeral("⏳ Working on it: Slack or the database is slow right now, so the answer follows here in a moment.");
+        }
+    }
+
+    public Task<SlackInboundResponse> HandleInteractionAsync(SlackInteraction interaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(interaction);
+        if (interaction.Type != "block_actions")
+        {
+            return Task.FromResult(SlackInboundResponse.Ack);
+        }
+        foreach (var action in interaction.Actions)
+        {
+            if (!SlackPagingActions.IsPagingAction(action.ActionId))
+            {
+                Log.UnknownAction(_logger, action.ActionId);
+                continue;
+            }
+            if (!IncidentReference.TryParse(action.Value, out var number))
+            {
+                Log.UnknownAction(_logger, action.ActionId + " (value is not an incident number)");
+                continue;
+            }
+            _ = _work.Start($"button {action.ActionId} on {IncidentReference.Format(number)}", (services, stopping) =>
+                ClickAsync(services, interaction, action.ActionId, number, stopping));
+        }
+        return Task.FromResult(SlackInboundResponse.Ack);
+    }
+
+    /// <summary>No Events API subscription is needed for paging; events are acknowledged and ignored.</summary>
+    public Task<SlackInboundResponse> HandleEventAsync(SlackEvent slackEvent, CancellationToken cancellationToken) =>
+        Task.FromResult(SlackInboundResponse.Ack);
+
+    private async Task<bool> ClickAsync(IServiceProvider services, SlackInteraction interaction, string actionId, long number, CancellationToken stopping)
+    {
+        var paging = services.GetRequiredService<PagingService>();
+        var actor = ActorOf(services.GetRequiredService<IOnCallModelProvider>().Current, interaction.UserId, interaction.UserName);
+        var outcome = await CallAsync(paging, actionId, number, actor, stopping);
+        Log.PagingActionHandled(_logger, actionId, number, interaction.UserId, outcome.GetType().Name);
+
+        // A page message shows a successful acknowledge or resolve itself (the core rewrites it); anything else is
+        // said to the clicker alone.
+        var fromList = interaction.Container?.IsEphemeral == true;
+        var followUp = outcome switch
+        {
+            ActionOutcome.Refused refused => RefusalText(refused, actor),
+            ActionOutcome.NotFound notFound => $"No incident {notFound.Reference}.",
+            ActionOutcome.Done done when actionId == SlackPagingActions.EscalateNow =>
+                $"Escalating {done.Incident.Reference} now: the next level is being notified.",
+            ActionOutcome.Done done when fromList => DoneText(done.Incident, actionId, actor),
+            _ => null,
+        };
+        if (followUp is null)
+        {
+            return true;
+        }
+        try
+        {
+            if (interaction.ResponseUrl is { } responseUrl)
+            {
+                return await services.GetRequiredService<SlackResponseUrlClient>().PostAsync(responseUrl, followUp, null, inChannel: false, stopping);
+            }
+            if (interaction.ChannelId is { } channel)
+            {
+                await services.GetRequiredService<SlackWebApiClient>().PostEphemeralAsync(channel, interaction.UserId, followUp, cancellationToken: stopping);
+                return true;
+            }
+        }
+        catch (Exception ex) when (ex is SlackApiException or HttpRequestException or ArgumentException)
+        {
+            Log.FollowUpFailed(_logger, ex, interaction.UserId, actionId);
+        }
+        return false;
+    }
+
+    private static async Task<SlackInboundResponse> PageAsync(CommandContext context)
+    {
+        var text = context.Command.Text.Trim();
+        var split = text.IndexOfAny([' ', '\t', '\n']);
+        if (text.Length == 0 || split < 0)
+        {
+            return SlackInboundResponse.Ephemeral((text.Length == 0 ? "" : "Say what is wrong after the service or person.\n") + PageUsage);
+        }
+        var targetText = text[..split];
+        var summary = SlackText.ToPlain(text[(split + 1)..]).Trim();
+        if (summary.Length == 0)
+        {
+            return SlackInboundResponse.Ephemeral("Say what is wrong after the service or person.\n" + PageUsage);
+        }
+
+        var model = context.Model;
+        PageTarget target;
+        if (PersonOf(model, targetText) is { } person)
+        {
+            if (person.User is null)
+            {
+                return SlackInboundResponse.Ephemeral(
+                    $"{person.Shown} is not in the on-call config, so OnCallBot cannot page them. " +
+                    "Page a service, or mention someone listed in the config (by Slack mention or config id).");
+            }
+            target = new PageTarget.Person(person.User.Id);
+        }
+        else
+        {
+            target = new PageTarget.ServiceNamed(SlackText.ToPlain(targetText));
+        }
+
+        var idempotencyKey = context.Command.TriggerId is { Length: > 0 } triggerId
+            ? $"slack:{context.Command.TeamId}:{triggerId}"
+            // Slack always sends a trigger_id; without one a redelivery cannot be recognised, so each is its own page.
+            : $"slack:{context.Command.TeamId}:no-trigger:{Guid.NewGuid():N}";
+        var outcome = await context.Paging.PageAsync(new PageRequest(target, summary, context.Actor, idempotencyKey), context.Stopping);
+        return outcome switch
+        {
+            PageOutcome.Paged paged => SlackInboundResponse.InChannel(PagedText(paged, model)),
+            PageOutcome.AlreadyPaged already => SlackInboundResponse.InChannel(
+                $"{already.Incident.Reference} was already opened for this command ({SlackText.Escape(LabelOf(already.Incident, model))}: " +
+                $"{SlackText.Fit(already.Incident.Summary, 1000)}); it is {already.Incident.Status.ToString().ToLowerInvariant()}. Nobody was paged twice."),
+            PageOutcome.UnknownService unknown => SlackInboundResponse.Ephemeral(UnknownServiceText(unknown, model)),
+            PageOutcome.UnknownUser unknownUser => SlackInboundResponse.Ephemeral(
+                $"{SlackText.Escape(unknownUser.Name)} is not in the on-call config, so OnCallBot cannot page them."),
+            PageOutcome.MissingSummary => SlackInboundResponse.Ephemeral("Say what is wrong after the service or person.\n" + PageUsage),
+            _ => throw new InvalidOperationException($"Unexpected page outcome {outcome.GetType().Name}."),
+        };
+    }
+
+    private static async Task<SlackInboundResponse> ActAsync(CommandContext context, string actionId)
+    {
+        var verb = actionId == SlackPagingActions.Acknowledge ? "ack" : "resolve";
+        var argument = context.Command.Text.Trim();
+        long number;
+        if (argument.Length > 0)
+        {
+            if (!IncidentReference.TryParse(argument, out number))
+            {
+                return SlackInboundResponse.Ephemeral(
+                    $"'{SlackText.Fit(argument, 100)}' is not an incident id. Usage: `/{verb} INC-42`, or `/{verb}` alone for the incident paging you.");
+            }
+        }
+        else
+        {
+            var candidates = await ImpliedIncidentsAsync(context);
+            switch (candidates.Count)
+            {
+                case 0:
+                    return SlackInboundResponse.Ephemeral(NothingPagingText(context, verb));
+                case 1:
+                    number = candidates[0].Number;
+                    break;
+                default:
+                    var choice = SlackPageMessage.Choice(
+                        $"{candidates.Count} incidents are paging you. Which one do you want to {(verb == "ack" ? "acknowledge" : "resolve")}?",
+                        candidates.Select(i => (i, LabelOf(i, context.Model))).ToList(),
+                        actionId);
+                    return SlackInboundResponse.Ephemeral(choice.Text, choice.Blocks);
+            }
+        }
+
+        var outcome = await CallAsync(context.Paging, actionId, number, context.Actor, context.Stopping);
+        return outcome switch
+        {
+            ActionOutcome.Done done => SlackInboundResponse.InChannel(DoneText(done.Incident, actionId, context.Actor, context.Model)),
+            ActionOutcome.Refused refused => SlackInboundResponse.Ephemeral(RefusalText(refused, context.Actor)),
+            ActionOutcome.NotFound notFound => SlackInboundResponse.Ephemeral($"No incident {notFound.Reference}."),
+            _ => throw new InvalidOperationException($"Unexpected action outcome {outcome.GetType().Name}."),
+        };
+    }
+
+    private static async Task<SlackInboundResponse> IncidentAsync(CommandContext context)
+    {
+        var parts = context.Command.Text.Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var sub = parts.Length > 0 ? parts[0].ToLowerInvariant() : "help";
+        if (sub == "help")
+        {
+            return SlackInboundResponse.Ephemeral(IncidentHelp);
+        }
+        if (sub != "timeline")
+        {
+            return SlackInboundResponse.Ephemeral($"OnCallBot does not know `/incident {SlackText.Fit(parts[0], 50)}`.\n" + IncidentHelp);
+        }
+
+        long number;
+        if (parts.Length > 1)
+        {
+            if (!IncidentReference.TryParse(parts[1], out number))
+            {
+                return SlackInboundResponse.Ephemeral(
+                    $"'{SlackText.Fit(parts[1], 100)}' is not an incident id. Usage: `/incident timeline INC-42`.");
+            }
+        }
+        else
+        {
+            var candidates = await ImpliedIncidentsAsync(context);
+            if (candidates.Count != 1)
+            {
+                return SlackInboundResponse.Ephemeral(candidates.Count == 0
+                    ? "Which incident? Nothing is paging you right now: name one, e.g. `/incident timeline INC-42`."
+                    : $"Which incident? Several are paging you ({string.Join(", ", candidates.Select(c => c.Reference))}): name one, e.g. `/incident timeline {candidates[0].Reference}`.");
+            }
+            number = candidates[0].Number;
+        }
+
+        var timeline = await context.Paging.TimelineAsync(number, context.Stopping);
+        if (timeline is not { } found)
+        {
+            return SlackInboundResponse.Ephemeral($"No incident {IncidentReference.Format(number)}.");
+        }
+        return SlackInboundResponse.Ephemeral(SlackPageMessage.Timeline(found.Incident, LabelOf(found.Incident, context.Model), found.Events));
+    }
+
+    /// <summary>
+    /// The incidents a bare <c>/ack</c>, <c>/resolve</c> or <c>/incident timeline</c> can mean: today, those paging
+    /// the person. When incidents get channels of their own, the incident of the channel the command was typed in
+    /// goes first here.
+    /// </summary>
+    private static Task<IReadOnlyList<Incident>> ImpliedIncidentsAsync(CommandContext context) =>
+        context.Paging.FindIncidentsPagingAsync(context.Actor, context.Stopping);
+
+    private static Task<ActionOutcome> CallAsync(PagingService paging, string actionId, long number, Actor actor, CancellationToken cancellationToken) =>
+        actionId switch
+        {
+            SlackPagingActions.Acknowledge => paging.AcknowledgeAsync(number, actor, cancellationToken),
+            SlackPagingActions.Resolve => paging.ResolveAsync(number, actor, cancellationToken),
+            SlackPagingActions.EscalateNow => paging.EscalateNowAsync(number, actor, cancellationToken),
+            _ => throw new ArgumentOutOfRangeException(nameof(actionId), actionId, "Not a paging action."),
+        };
+
+    /// <summary>The person who acted, named as the on-call config knows them when it does.</summary>
+    internal static Actor ActorOf(OnCallModel model, string slackUserId, string? userName)
+    {
+        var user = model.FindUserBySlackId(slackUserId);
+        return new Actor(SlackChatPlatform.PlatformName, slackUserId, user?.DisplayName ?? userName ?? slackUserId, user?.Id);
+    }
+
+    /// <summary>
+    /// A person named as the target of <c>/page</c>: Slack's escaped mention (<c>&lt;@U123|name&gt;</c>), or
+    /// <c>@</c> followed by a config user id or Slack user id. Null when the text does not name a person at all;
+    /// <c>Shown</c> is how to name them back in mrkdwn.
+    /// </summary>
+    internal static (string Shown, User? User)? PersonOf(OnCallModel model, string target)
+    {
+        if (target.StartsWith("<@", StringComparison.Ordinal) && target.EndsWith('>'))
+        {
+            var inner = target[2..^1];
+            var bar = inner.IndexOf('|', StringComparison.Ordinal);
+            var slackId = bar >= 0 ? inner[..bar] : inner;
+            return ($"<@{slackId}>", model.FindUserBySlackId(slackId));
+        }
+        if (target.Length > 1 && target[0] == '@')
+        {
+            var name = target[1..];
+            return (SlackText.Escape("@" + name), model.FindUser(name) ?? model.FindUserBySlackId(name));
+        }
+        return null;
+    }
+
+    private static string PagedText(PageOutcome.Paged paged, OnCallModel model)
+    {
+        var incident = paged.Incident;
+        var what = paged.Service?.Name ?? LabelOf(incident, model);
+        var text = new StringBuilder()
+            .Append(CultureInfo.InvariantCulture, $"🚨 {incident.Reference} paged {SlackText.Escape(what)}: {SlackText.Fit(incident.Summary, 1500)}. ");
+        if (paged.FirstLevel is { } first && first.People.Count > 0)
+        {
+            var names = string.Join(", ", first.People.Select(p => SlackText.Escape(p.DisplayName)));
+            text.Append(incident.DirectUserId is not null
+                ? $"Notifying {names} directly…"
+                : $"Notifying {names} (level {first.Level + 1})…");
+        }
+        else
+        {
+            text.Append("Nobody is on call at any level right now; the owning team is told as the escalation runs out.");
+        }
+        foreach (var note in paged.Notes)
+        {
+            text.Append("\n• ").Append(SlackText.Escape(note));
+        }
+        text.Append(CultureInfo.InvariantCulture, $"\nAcknowledge with `/ack {incident.Reference}` or the button in the page.");
+        return text.ToString();
+    }
+
+    private static string UnknownServiceText(PageOutcome.UnknownService unknown, OnCallModel model)
+    {
+        var name = SlackText.Fit(unknown.Name, 100);
+        if (unknown.Suggestions.Count > 0)
+        {
+            return $"No service '{name}'. Did you mean: {string.Join(", ", unknown.Suggestions.Select(s => SlackText.Escape(s.Id)))}?";
+        }
+        if (model.FindUser(unknown.Name) is { } user)
+        {
+            return $"No service '{name}'. To page {SlackText.Escape(user.DisplayName)} directly: `/page @{SlackText.Escape(user.Id)} what is wrong`.";
+        }
+        var known = model.Services.Keys.Order(StringComparer.Ordinal).Take(MaxListedServices).Select(SlackText.Escape).ToList();
+        return known.Count == 0
+            ? $"No service '{name}': the on-call config has no services yet."
+            : $"No service '{name}'. Services: {string.Join(", ", known)}{(model.Services.Count > MaxListedServices ? ", …" : "")}.";
+    }
+
+    private static string NothingPagingText(CommandContext context, string verb) =>
+        context.Actor.UserId is null
+            ? $"Nothing is paging you right now: your Slack account is not in the on-call config. Name the incident instead: `/{verb} INC-42`."
+            : $"Nothing is paging you right now. To act on another incident, name it: `/{verb} INC-42`.";
+
+    private static string DoneText(Incident incident, string actionId, Actor actor, OnCallModel? model = null)
+    {
+        var label = model is null ? null : $" ({SlackText.Escape(LabelOf(incident, model))}: {SlackText.Fit(incident.Summary, 1000)})";
+        return actionId switch
+        {
+            SlackPagingActions.Acknowledge => $"👀 {SlackText.Mention(actor)} acknowledged {incident.Reference}{label}. Escalation has stopped.",
+            SlackPagingActions.Resolve => $"✅ {SlackText.Mention(actor)} resolved {incident.Reference}{label}.",
+            _ => $"Escalating {incident.Reference} now: the next level is being notified.",
+        };
+    }
+
+    private static string RefusalText(ActionOutcome.Refused refused, Actor actor)
+    {
+        var incident = refused.Incident;
+        if (incident.Status == IncidentStatus.Resolved && SameSlackUser(incident.ResolvedBy, actor))
+        {
+            return $"You already resolved {incident.Reference} {SlackText.Date(incident.ResolvedAt!.Value)}.";
+        }
+        if (incident.Status == IncidentStatus.Acknowledged && SameSlackUser(incident.AcknowledgedBy, actor) && !refused.Reason.Contains("escalat", StringComparison.Ordinal))
+        {
+            return $"You already acknowledged {incident.Reference} {SlackText.Date(incident.AcknowledgedAt!.Value)}.";
+        }
+        return SlackText.Escape(refused.Reason);
+    }
+
+    private static bool SameSlackUser(Actor? who, Actor actor) =>
+        who is not null && who.Platform == actor.Platform && who.PlatformUserId == actor.PlatformUserId;
+
+    /// <summary>What an incident is about, for lists and replies: the service's name, or whom it paged directly.</summary>
+    private static string LabelOf(Incident incident, OnCallModel model)
+    {
+        if (incident.ServiceId is { } serviceId)
+        {
+            return model.Services.TryGetValue(serviceId, out var service) ? service.Name : serviceId;
+        }
+        return incident.DirectUserId is { } userId
+            ? "direct page to " + (model.FindUser(userId)?.DisplayName ?? userId)
+            : "incident";
+    }
+
+    private static readonly string PageUsage =
+        "Usage: `/page &lt;service&gt; &lt;what is wrong&gt;` or `/page @person &lt;what is wrong&gt;`\n" +
+        "Examples:\n• `/page checkout Cards are timing out`\n• `/page @anna The ledger job is stuck`";
+
+    private static readonly string IncidentHelp =
+        "`/incident timeline [INC-42]`: what happened to an incident so far, with times in your time zone " +
+        "(without an id: the incident paging you).\n" +
+        "`/page &lt;service or @person&gt; &lt;what is wrong&gt;`: page someone. `/ack [INC-42]`, `/resolve [INC-42]`: act on an incident.";
+
+    /// <summary>One command being handled: the request, the scope's services and the person acting.</summary>
+    private sealed class CommandContext
+    {
+        public CommandContext(SlackCommand command, IServiceProvider services, CancellationToken stopping)
+        {
+            Command = command;
+            Stopping = stopping;
+            Paging = services.GetRequiredService<PagingService>();
+            // Read once per command so every part of the answer sees the same config version.
+            Model = services.GetRequiredService<IOnCallModelProvider>().Current;
+            Actor = ActorOf(Model, command.UserId, command.UserName);
+        }
+
+        public SlackCommand Command { get; }
+
+        public CancellationToken Stopping { get; }
+
+        public PagingService Paging { get; }
+
+        public OnCallModel Model { get; }
+
+        public Actor Actor { get; }
+    }
+}
