@@ -14,6 +14,21 @@ public enum IncidentEventKind
     Exhausted,
     Acknowledged,
     Resolved,
+
+    // Coordination of the response (the incident channel and card).
+    ChannelOpened,
+    ChannelFailed,
+    ResponderAdded,
+    RoleAssigned,
+    SeverityChanged,
+    PhaseChanged,
+    Note,
+    ImpactStarted,
+    ImpactEnded,
+    StatusUpdate,
+    StatusReminder,
+    TeamPulledIn,
+    Archived,
 }
 
 /// <summary>

@@ -11,8 +11,12 @@ public abstract record PageTarget
     public sealed record Person(string UserId) : PageTarget;
 }
 
-/// <summary>A request to page. <see cref="IdempotencyKey"/> is the same for every delivery of one request.</summary>
-public sealed record PageRequest(PageTarget Target, string Summary, Actor Pager, string IdempotencyKey);
+/// <summary>
+/// A request to page. <see cref="IdempotencyKey"/> is the same for every delivery of one request.
+/// <see cref="JoinIncident"/> is set when the page pulls another team into an existing incident
+/// (<c>/incident page</c>): its responders join that incident's channel instead of opening their own.
+/// </summary>
+public sealed record PageRequest(PageTarget Target, string Summary, Actor Pager, string IdempotencyKey, long? JoinIncident = null);
 
 /// <summary>The answer to a page request, for the person who paged.</summary>
 public abstract record PageOutcome

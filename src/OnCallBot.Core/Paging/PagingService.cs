@@ -27,6 +27,7 @@ public sealed class PagingService
     private readonly IOnCallModelProvider _models;
     private readonly TimeProvider _time;
     private readonly PagingOptions _options;
+    private readonly IReadOnlyList<IIncidentObserver> _observers;
 
     public PagingService(
         IIncidentStore store,
@@ -35,7 +36,8 @@ public sealed class PagingService
         OnCallResolver resolver,
         IOnCallModelProvider models,
         TimeProvider time,
-        PagingOptions options)
+        PagingOptions options,
+        IEnumerable<IIncidentObserver>? observers = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(scheduler);
@@ -51,6 +53,7 @@ public sealed class PagingService
         _models = models;
         _time = time;
         _options = options;
+        _observers = observers?.ToList() ?? [];
     }
 
     private Instant Now => Instant.FromDateTimeOffset(_time.GetUtcNow());
@@ -104,6 +107,7 @@ public sealed class PagingService
             return new PageOutcome.AlreadyPaged(incident);
         }
         await _scheduler.ScheduleStepAsync(incident.Number, 0, now, cancellationToken);
+        await TellObserversAsync(incident, "the page", o => o.OnCreatedAsync(incident, request, cancellationToken), cancellationToken);
 
         // A preview of who the first step reaches, for the reply to the pager; the step itself runs in the scheduler.
         var policy = PolicyFor(incident, model)!;
@@ -319,6 +323,7 @@ public sealed class PagingService
                     deliveries.Add(line);
                     await _store.SetNotificationMessageAsync(incident.Number, step, person.Id, platform.Name, message, cancellationToken);
                     personReached = true;
+                    await TellObserversAsync(incident, $"notifying {person.DisplayName}", o => o.OnNotifiedAsync(incident, person, platform.Name, cancellationToken), cancellationToken);
                 }
                 catch (ChatDeliveryException ex)
                 {
@@ -454,10 +459,39 @@ public sealed class PagingService
             if (updated.Status != incident.Status)
             {
                 await RefreshMessagesAsync(updated, cancellationToken);
+                if (updated.Status == IncidentStatus.Acknowledged)
+                {
+                    await TellObserversAsync(updated, "the acknowledgement", o => o.OnAcknowledgedAsync(updated, actor, cancellationToken), cancellationToken);
+                }
+                else if (updated.Status == IncidentStatus.Resolved)
+                {
+                    await TellObserversAsync(updated, "the resolution", o => o.OnResolvedAsync(updated, actor, cancellationToken), cancellationToken);
+                }
             }
             return new ActionOutcome.Done(updated);
         }
         throw new InvalidOperationException($"{IncidentReference.Format(incidentNumber)} kept changing under this request; try again.");
+    }
+
+    /// <summary>
+    /// Tells every observer of a milestone that is already saved. An observer's failure (a chat outage while
+    /// opening the incident channel, say) must not fail the page itself: it goes on the timeline instead.
+    /// </summary>
+    private async Task TellObserversAsync(Incident incident, string milestone, Func<IIncidentObserver, Task> tell, CancellationToken cancellationToken)
+    {
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                await tell(observer);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await _store.AppendEventsAsync(
+                    [Event(incident, Now, IncidentEventKind.NotificationFailed, $"Incident coordination failed after {milestone}: {ex.Message}", [])],
+                    cancellationToken);
+            }
+        }
     }
 
     /// <summary>Rewrites every page message of the incident to show its current state.</summary>
