@@ -100,7 +100,8 @@ internal static class SlackPageMessage
         };
         var head = $"{Icon(incident.Status)} {incident.Reference} {what}: ";
         var escapedSuffix = SlackText.Escape(suffix);
-        return SlackText.Escape(head) + SlackText.Fit(incident.Summary, MaxFallbackTextLength - head.Length - escapedSuffix.Length - 10) + escapedSuffix;
+        var escapedHead = SlackText.Fit(head, 500);
+        return escapedHead + SlackText.Fit(incident.Summary, Math.Max(100, MaxFallbackTextLength - escapedHead.Length - escapedSuffix.Length)) + escapedSuffix;
     }
 
     /// <summary>
