@@ -35,6 +35,7 @@ public static class SchedulingServiceCollectionExtensions
     /// registers another).</description></item>
     /// <item><description>Job data is serialized with System.Text.Json.</description></item>
     /// <item><description>The hosted service waits for running jobs to complete on shutdown.</description></item>
+    /// <item><description>Calling this again on the same services does nothing.</description></item>
     /// <item><description>Health check <c>scheduler</c> (Quartz's): healthy while running and its store answers,
     /// degraded in standby, unhealthy otherwise.</description></item>
     /// </list>
@@ -45,6 +46,12 @@ public static class SchedulingServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
+        // Once per container: Quartz's hosted service and health check must not be added twice (AddOnCallPaging calls this too).
+        if (services.Any(d => d.ServiceType == typeof(SchedulingMarker)))
+        {
+            return services;
+        }
+        services.AddSingleton<SchedulingMarker>();
 
         var options = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
         var settings = StorageSettings.Resolve(options);
@@ -91,4 +98,6 @@ public static class SchedulingServiceCollectionExtensions
         services.AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
         return services;
     }
+
+    private sealed class SchedulingMarker;
 }

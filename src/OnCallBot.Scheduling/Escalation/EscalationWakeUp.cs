@@ -1,0 +1,43 @@
+using System.Globalization;
+using NodaTime;
+using NodaTime.Text;
+using Quartz;
+
+namespace OnCallBot.Scheduling.Escalation;
+
+/// <summary>
+/// What a Quartz trigger of the escalation group carries: which step of which incident, and when it was due. Kept as
+/// strings in the trigger's job data, so the stored form does not depend on the serializer's handling of numbers.
+/// </summary>
+internal sealed record EscalationWakeUp(long IncidentNumber, int Step, Instant DueAt)
+{
+    public const string Group = "escalation";
+
+    private const string IncidentKey = "incident";
+    private const string StepKey = "step";
+    private const string DueKey = "due";
+
+    /// <summary>One key per incident: scheduling again replaces the incident's pending wake-up.</summary>
+    public static TriggerKey TriggerKeyFor(long incidentNumber) =>
+        new("escalation-" + incidentNumber.ToString(CultureInfo.InvariantCulture), Group);
+
+    public JobDataMap ToJobData() => new()
+    {
+        [IncidentKey] = IncidentNumber.ToString(CultureInfo.InvariantCulture),
+        [StepKey] = Step.ToString(CultureInfo.InvariantCulture),
+        [DueKey] = InstantPattern.ExtendedIso.Format(DueAt),
+    };
+
+    public static EscalationWakeUp? FromJobData(JobDataMap data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return data.GetString(IncidentKey) is { } incident
+            && long.TryParse(incident, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0
+            && data.GetString(StepKey) is { } stepText
+            && int.TryParse(stepText, NumberStyles.None, CultureInfo.InvariantCulture, out var step)
+            && data.GetString(DueKey) is { } dueText
+            && InstantPattern.ExtendedIso.Parse(dueText) is { Success: true } due
+                ? new EscalationWakeUp(number, step, due.Value)
+                : null;
+    }
+}

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+
+namespace OnCallBot.Scheduling;
+
+/// <summary>The scheduling project's log messages.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 5000, Level = LogLevel.Debug, Message = "Scheduled escalation step {Step} of {Incident} at {DueAt}")]
+    public static partial void StepScheduled(ILogger logger, string incident, int step, DateTimeOffset dueAt);
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Debug,
+        Message = "Kept the pending wake-up of {Incident} (step {PendingStep} at {PendingDueAt}) over a request for step {Step} at {DueAt}: it is no later in the escalation and no later in time")]
+    public static partial void PendingWakeUpKept(ILogger logger, string incident, int pendingStep, DateTimeOffset pendingDueAt, int step, DateTimeOffset dueAt);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Debug, Message = "Cancelled the pending wake-up of {Incident}: {Removed}")]
+    public static partial void WakeUpCancelled(ILogger logger, string incident, bool removed);
+
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Information, Message = "Ran escalation step {Step} of {Incident}, {Lateness} after it was due")]
+    public static partial void StepRan(ILogger logger, string incident, int step, TimeSpan lateness);
+
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Error,
+        Message = "Escalation step {Step} of {Incident} failed ({Lateness} after it was due); it will be tried again")]
+    public static partial void StepFailed(ILogger logger, Exception exception, string incident, int step, TimeSpan lateness);
+
+    [LoggerMessage(EventId = 5012, Level = LogLevel.Warning,
+        Message = "Escalation step {Step} of {Incident} was interrupted by shutdown; it is handed back to the scheduler")]
+    public static partial void StepInterrupted(ILogger logger, string incident, int step);
+
+    [LoggerMessage(EventId = 5013, Level = LogLevel.Warning, Message = "Escalation step {Step} of {Incident} will be tried again at {RetryAt}")]
+    public static partial void StepRetryScheduled(ILogger logger, string incident, int step, DateTimeOffset retryAt);
+
+    [LoggerMessage(EventId = 5014, Level = LogLevel.Information,
+        Message = "{Incident} no longer has an escalation step pending after step {Step} failed; nothing to try again")]
+    public static partial void NothingToRetry(ILogger logger, string incident, int step);
+
+    [LoggerMessage(EventId = 5015, Level = LogLevel.Critical,
+        Message = "Could not reschedule escalation of {Incident} after step {Step} failed; it stays pending in the store and is rescheduled when a host next starts")]
+    public static partial void RetryNotScheduled(ILogger logger, Exception exception, string incident, int step);
+
+    [LoggerMessage(EventId = 5016, Level = LogLevel.Error,
+        Message = "Escalation wake-up {TriggerKey} carries no valid incident number, step and due time; it is dropped")]
+    public static partial void WakeUpUnreadable(ILogger logger, string triggerKey);
+
+    [LoggerMessage(EventId = 5020, Level = LogLevel.Information, Message = "Rebuilt escalation wake-ups from the store: {Count} incidents with a step pending")]
+    public static partial void Reconciled(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 5021, Level = LogLevel.Error, Message = "Could not rebuild escalation wake-ups from the store; trying again in {RetryDelay}")]
+    public static partial void ReconcileFailed(ILogger logger, Exception exception, TimeSpan retryDelay);
+}
