@@ -27,6 +27,19 @@ internal static class IncidentCodes
         [IncidentEventKind.Exhausted] = "exhausted",
         [IncidentEventKind.Acknowledged] = "acknowledged",
         [IncidentEventKind.Resolved] = "resolved",
+        [IncidentEventKind.ChannelOpened] = "channel_opened",
+        [IncidentEventKind.ChannelFailed] = "channel_failed",
+        [IncidentEventKind.ResponderAdded] = "responder_added",
+        [IncidentEventKind.RoleAssigned] = "role_assigned",
+        [IncidentEventKind.SeverityChanged] = "severity_changed",
+        [IncidentEventKind.PhaseChanged] = "phase_changed",
+        [IncidentEventKind.Note] = "note",
+        [IncidentEventKind.ImpactStarted] = "impact_started",
+        [IncidentEventKind.ImpactEnded] = "impact_ended",
+        [IncidentEventKind.StatusUpdate] = "status_update",
+        [IncidentEventKind.StatusReminder] = "status_reminder",
+        [IncidentEventKind.TeamPulledIn] = "team_pulled_in",
+        [IncidentEventKind.Archived] = "archived",
     };
 
     private static readonly Dictionary<string, IncidentStatus> StatusesByCode = StatusCodes.ToDictionary(kv => kv.Value, kv => kv.Key, StringComparer.Ordinal);
