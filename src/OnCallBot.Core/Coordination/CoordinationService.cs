@@ -567,7 +567,9 @@ public sealed class CoordinationService : IIncidentObserver
     {
         var room = await _rooms.GetAsync(incidentNumber, cancellationToken);
         var incident = await _incidents.GetAsync(incidentNumber, cancellationToken);
-        if (room is null || incident is null)
+        // Resolved before the job ran: a channel now would have nothing to coordinate, and the archiving that
+        // resolution schedules only for rooms with channels would never come for it.
+        if (room is null || incident is null || incident.Status == IncidentStatus.Resolved)
         {
             return;
         }
@@ -592,8 +594,9 @@ public sealed class CoordinationService : IIncidentObserver
             }
             catch (ChatDeliveryException ex)
             {
-                await _incidents.AppendEventsAsync([Event(room, Now, IncidentEventKind.ChannelFailed, Actor.System.DisplayName,
-                    $"Could not open an incident channel on {platform.Name}: {ex.Message}. {incident.Reference} goes on in direct messages there.", null)], cancellationToken);
+                // Said once: a retried job that meets the same refusal adds nothing new to the timeline.
+                await RecordFailureOnceAsync(room,
+                    $"Could not open an incident channel on {platform.Name}: {ex.Message}. {incident.Reference} goes on in direct messages there.", cancellationToken);
                 continue;
             }
 
@@ -760,14 +763,18 @@ public sealed class CoordinationService : IIncidentObserver
         }
         catch (ChatDeliveryException ex)
         {
-            var text = $"Could not {what} on {platform.Name}: {ex.Message}";
-            var already = (await _incidents.GetEventsAsync(room.IncidentNumber, cancellationToken))
-                .Any(e => e.Kind == IncidentEventKind.ChannelFailed && e.Text == text);
-            if (!already)
-            {
-                await _incidents.AppendEventsAsync([Event(room, Now, IncidentEventKind.ChannelFailed, Actor.System.DisplayName, text, null)], cancellationToken);
-            }
+            await RecordFailureOnceAsync(room, $"Could not {what} on {platform.Name}: {ex.Message}", cancellationToken);
             return false;
+        }
+    }
+
+    private async Task RecordFailureOnceAsync(IncidentRoom room, string text, CancellationToken cancellationToken)
+    {
+        var already = (await _incidents.GetEventsAsync(room.IncidentNumber, cancellationToken))
+            .Any(e => e.Kind == IncidentEventKind.ChannelFailed && e.Text == text);
+        if (!already)
+        {
+            await _incidents.AppendEventsAsync([Event(room, Now, IncidentEventKind.ChannelFailed, Actor.System.DisplayName, text, null)], cancellationToken);
         }
     }
 
