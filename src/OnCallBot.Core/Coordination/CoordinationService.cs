@@ -636,12 +636,18 @@ public sealed class CoordinationService : IIncidentObserver
         var what = child.ServiceId is { } id && model.Services.GetValueOrDefault(id) is { } service
             ? $"{service.Name} ({model.FindTeam(service.OwnerTeamId)?.Name ?? service.OwnerTeamId})"
             : child.DirectUserId is { } userId ? model.FindUser(userId)?.DisplayName ?? userId : child.Reference;
-        await ChangeAsync(parentNumber, (room, _, now) =>
+        var linked = await ChangeAsync(parentNumber, (room, _, now) =>
             room.LinkedIncidents.Contains(child.Number)
                 ? Decision.Refuse("already linked")
                 : Decision.Apply(room with { LinkedIncidents = [.. room.LinkedIncidents, child.Number] },
                     [Event(room, now, IncidentEventKind.TeamPulledIn, pager.DisplayName, $"{pager.DisplayName} paged {what} into this incident as {child.Reference}", pager)],
                     announcement: $"{pager.DisplayName} is paging {what} into this incident ({child.Reference}); whoever answers joins this channel."), cancellationToken);
+        if (linked is CoordinationOutcome.NotFound)
+        {
+            // No room to join (a mistyped or unknown incident): the page still needs somewhere to coordinate, so it
+            // gets its own room rather than none at all.
+            await OpenAsync(child, pager, cancellationToken);
+        }
     }
 
     private async Task AddResponderAsync(long incidentNumber, Actor person, string why, CancellationToken cancellationToken)

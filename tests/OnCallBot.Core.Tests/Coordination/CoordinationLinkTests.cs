@@ -90,4 +90,19 @@ public sealed class CoordinationLinkTests
         Assert.Null(await h.Coordination.AuthorizeResolveAsync(2, Alice, CancellationToken.None));
         Assert.NotNull(await h.Coordination.AuthorizeResolveAsync(2, Eve, CancellationToken.None));
     }
+
+    [Fact]
+    public async Task PageAsync_JoinIncidentWithoutARoom_ChildOpensItsOwnRoom()
+    {
+        var h = new CoordinationHarness();
+
+        var child = await h.PageAsync("ledger", "Ledger writes time out", joinIncident: 99, pager: Alice);
+        await h.RunEscalationAsync();
+        await h.OpenChannelsAsync();
+
+        var room = await h.RoomAsync(child.Number);
+        Assert.Equal("inc-1-ledger-writes-time-out", Assert.Single(room.Channels).Name);
+        Assert.Contains("UCAROL", h.Channels.MembersOf(room.Channels[0].ChannelId));
+        Assert.Empty(await h.EventsAsync(child.Number, IncidentEventKind.TeamPulledIn));
+    }
 }

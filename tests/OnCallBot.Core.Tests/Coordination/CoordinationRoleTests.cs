@@ -160,4 +160,20 @@ public sealed class CoordinationRoleTests
 
         Assert.Equal(new CoordinationOutcome.NotFound("INC-9"), outcome);
     }
+
+    [Fact]
+    public async Task AcknowledgeAsync_SomeoneAlreadyCommands_CommanderKept()
+    {
+        var h = new CoordinationHarness();
+        var channel = await h.OpenIncidentAsync();
+        await h.Coordination.AssignRoleAsync(1, IncidentRole.Commander, null, Carol, CancellationToken.None);
+
+        await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+
+        var room = await h.RoomAsync(1);
+        Assert.Equal(Carol, room.Commander!.Person);
+        Assert.True(room.IsResponder(Alice));
+        Assert.Equal(Carol, h.CardIn(channel).Room.Commander!.Person);
+        Assert.Single(await h.EventsAsync(1, IncidentEventKind.RoleAssigned));
+    }
 }

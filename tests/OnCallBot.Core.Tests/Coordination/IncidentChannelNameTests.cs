@@ -92,4 +92,12 @@ public sealed class IncidentChannelNameTests
         Assert.StartsWith("inc-99", name, StringComparison.Ordinal);
         Assert.EndsWith("-4", name, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void For_DecomposedAccentsAndVietnamese_FoldedToo()
+    {
+        // macOS sends "ü" as "u" and a combining diaeresis; Vietnamese stacks two marks on one letter.
+        Assert.Equal("inc-7-fur-kunden", IncidentChannelName.For(7, "Fu\u0308r Kunden"));
+        Assert.Equal("inc-7-loi-thanh-toan", IncidentChannelName.For(7, "Lỗi thanh toán"));
+    }
 }
