@@ -26,7 +26,7 @@ builder.Services
     .AddOnCallStorage()
     .AddOnCallConfiguration()
     .AddOnCallScheduling(builder.Configuration)
-    .AddOnCallCore()
+    .AddOnCallPaging(builder.Configuration)
     .AddSlack()
     .AddTeams();
 builder.Services.AddHealthChecks().AddOnCallConfigHealthCheck();

@@ -68,6 +68,11 @@ public static class SchedulingServiceCollectionExtensions
             {
                 scheduler.InstanceName = SchedulerName;
                 scheduler.DefaultMisfireHandling = DefaultMisfireHandling.FireAndProceed;
+                // The scheduler thread sleeps up to this long when nothing is due (default 30 s). A trigger scheduled on
+                // this host wakes it at once, but one scheduled by another host (PostgreSQL), or a wake-up that races the
+                // thread going idle, waits for the next poll: one second keeps a page's first notification near-immediate,
+                // at the cost of one small query a second.
+                scheduler.IdleWaitTime = TimeSpan.FromSeconds(1);
             });
             quartz.UsePersistentStore(store =>
             {

@@ -35,7 +35,8 @@ public sealed class SettingsExampleTests
 
         var documented = Example.GetSection(section).GetChildren().Select(c => c.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
-        Assert.Empty(settable.Where(name => !documented.Contains(name)));
+        var missing = settable.Where(name => !documented.Contains(name)).ToList();
+        Assert.True(missing.Count == 0, $"appsettings.example.json does not document {section}: {string.Join(", ", missing)}");
     }
 
     [Fact]

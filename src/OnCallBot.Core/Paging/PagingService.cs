@@ -323,6 +323,12 @@ public sealed class PagingService
                     deliveries.Add(line);
                     await _store.SetNotificationMessageAsync(incident.Number, step, person.Id, platform.Name, message, cancellationToken);
                     personReached = true;
+                    // An acknowledge (or resolve) that landed between sending and recording the message missed this copy
+                    // when it rewrote the others; bring it in line now rather than leave live buttons on a settled page.
+                    if (await _store.GetAsync(incident.Number, cancellationToken) is { Status: not IncidentStatus.Triggered } settled)
+                    {
+                        await RefreshMessageAsync(settled, model, platform, message, person.Id, level, levelCount, cancellationToken);
+                    }
                     await TellObserversAsync(incident, $"notifying {person.DisplayName}", o => o.OnNotifiedAsync(incident, person, platform.Name, cancellationToken), cancellationToken);
                 }
                 catch (ChatDeliveryException ex)
@@ -501,20 +507,24 @@ public sealed class PagingService
         var levelCount = PolicyFor(incident, model)?.Levels.Count ?? 0;
         foreach (var notification in await _store.GetNotificationsAsync(incident.Number, cancellationToken))
         {
-            if (notification.Message is not { } message || _platforms.FirstOrDefault(p => p.Name == message.Platform) is not { } platform)
+            if (notification.Message is { } message && _platforms.FirstOrDefault(p => p.Name == message.Platform) is { } platform)
             {
-                continue;
+                await RefreshMessageAsync(incident, model, platform, message, notification.UserId, notification.Level, levelCount, cancellationToken);
             }
-            try
-            {
-                await platform.UpdatePageAsync(message, ViewOf(incident, model, notification.Level, levelCount), cancellationToken);
-            }
-            catch (ChatDeliveryException ex)
-            {
-                await RecordAsync(incident, IncidentEventKind.NotificationFailed,
-                    $"Could not update the page message of {Names(model, [notification.UserId])} on {platform.Name}: {ex.Message}",
-                    [notification.UserId], notification.Level, platform.Name, cancellationToken);
-            }
+        }
+    }
+
+    private async Task RefreshMessageAsync(Incident incident, OnCallModel model, IChatPlatform platform, DeliveredMessage message, string userId, int level, int levelCount, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await platform.UpdatePageAsync(message, ViewOf(incident, model, level, levelCount), cancellationToken);
+        }
+        catch (ChatDeliveryException ex)
+        {
+            await RecordAsync(incident, IncidentEventKind.NotificationFailed,
+                $"Could not update the page message of {Names(model, [userId])} on {platform.Name}: {ex.Message}",
+                [userId], level, platform.Name, cancellationToken);
         }
     }
 

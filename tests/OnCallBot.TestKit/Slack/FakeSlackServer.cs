@@ -37,6 +37,7 @@ public sealed class FakeSlackServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly SlackWebApiSpec? _spec;
     private readonly ConcurrentQueue<RecordedSlackCall> _calls = new();
+    private readonly List<(Func<RecordedSlackCall, bool> Match, TaskCompletionSource<RecordedSlackCall> Done)> _waiters = [];
     private readonly ConcurrentQueue<string> _violations = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<Func<RecordedSlackCall, Task<(int Status, string Body, int? RetryAfter)>>>> _scripted = new();
     private readonly ConcurrentQueue<RecordedResponseUrlPost> _responseUrlPosts = new();
@@ -79,6 +80,24 @@ public sealed class FakeSlackServer : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.BaseUrl = new Uri(address.TrimEnd('/') + "/");
         return server;
+    }
+
+    /// <summary>
+    /// The first call (already made, or still to come) that matches, for tests that wait on another process or a
+    /// background job: completes as soon as the call arrives, fails with <see cref="TimeoutException"/> after <paramref name="timeout"/>.
+    /// </summary>
+    public Task<RecordedSlackCall> WaitForCallAsync(Func<RecordedSlackCall, bool> match, TimeSpan timeout)
+    {
+        lock (_waiters)
+        {
+            if (_calls.FirstOrDefault(match) is { } seen)
+            {
+                return Task.FromResult(seen);
+            }
+            var done = new TaskCompletionSource<RecordedSlackCall>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((match, done));
+            return done.Task.WaitAsync(timeout);
+        }
     }
 
     public IReadOnlyList<RecordedSlackCall> CallsTo(string method) => [.. _calls.Where(c => c.Method == method)];
@@ -156,7 +175,15 @@ public sealed class FakeSlackServer : IAsyncDisposable
             ? auth["Bearer ".Length..]
             : args.GetValueOrDefault("token");
         var call = new RecordedSlackCall(method, context.Request.Method, context.Request.ContentType, token, args);
-        _calls.Enqueue(call);
+        lock (_waiters)
+        {
+            _calls.Enqueue(call);
+            foreach (var waiter in _waiters.Where(w => w.Match(call)).ToList())
+            {
+                _waiters.Remove(waiter);
+                waiter.Done.TrySetResult(call);
+            }
+        }
 
         if (_spec is not null)
         {
