@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using OnCallBot.Slack.Inbound;
+using OnCallBot.TestKit.Hosting;
 using OnCallBot.TestKit.Slack;
 
 namespace OnCallBot.Host.Tests.EndToEnd;
@@ -73,7 +71,7 @@ public sealed class SlackPagingProcessTests : IAsyncLifetime
         long incident;
         await using (var first = await HostProcess.StartAsync(Settings))
         {
-            using var response = await PostCommandAsync(first, "/page", "checkout Cards are timing out", "U0GRACE007");
+            using var response = await Client(first).CommandAsync("/page", "checkout Cards are timing out", "U0GRACE007");
             var reply = await response.Content.ReadAsStringAsync();
             Assert.True(response.StatusCode == HttpStatusCode.OK, reply);
             Assert.Contains("Alice Anders", reply);
@@ -97,7 +95,7 @@ public sealed class SlackPagingProcessTests : IAsyncLifetime
         await WaitForAsync(c => c.Method == "chat.postMessage" && _slack.CallsTo("chat.postMessage").Count >= 2, Patience);
 
         // Dave acknowledges with the button; every copy of the page is rewritten, which also proves no third copy exists.
-        using var click = await PostAckButtonAsync(second, incident, "U0DAVE0004");
+        using var click = await Client(second).ButtonAsync("oncallbot.ack", incident.ToString(CultureInfo.InvariantCulture), "U0DAVE0004");
         Assert.Equal(HttpStatusCode.OK, click.StatusCode);
         await WaitForAsync(c => c.Method == "chat.update" && _slack.CallsTo("chat.update").Count >= 2, Patience);
 
@@ -115,8 +113,8 @@ public sealed class SlackPagingProcessTests : IAsyncLifetime
     {
         await using var host = await HostProcess.StartAsync(Settings);
 
-        using var forged = await PostCommandAsync(host, "/page", "checkout Cards are timing out", "U0GRACE007", secret: "not-the-secret");
-        using var stale = await PostCommandAsync(host, "/page", "checkout Cards are timing out", "U0GRACE007",
+        using var forged = await Client(host).CommandAsync("/page", "checkout Cards are timing out", "U0GRACE007", secret: "not-the-secret");
+        using var stale = await Client(host).CommandAsync("/page", "checkout Cards are timing out", "U0GRACE007",
             timestamp: DateTimeOffset.UtcNow.AddMinutes(-6).ToUnixTimeSeconds());
 
         Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
@@ -134,7 +132,7 @@ public sealed class SlackPagingProcessTests : IAsyncLifetime
         var reply = "";
         while (DateTimeOffset.UtcNow < deadline)
         {
-            using var response = await PostCommandAsync(host, "/incident", $"timeline INC-{incident}", "U0GRACE007");
+            using var response = await Client(host).CommandAsync("/incident", $"timeline INC-{incident}", "U0GRACE007");
             reply = await response.Content.ReadAsStringAsync();
             if (reply.Contains(line, StringComparison.Ordinal))
             {
@@ -159,6 +157,8 @@ public sealed class SlackPagingProcessTests : IAsyncLifetime
         }
     }
 
+    private SignedSlackClient Client(HostProcess host) => new(host.BaseUrl, SigningSecret, _slack);
+
     private static long ParseIncidentNumber(string reply)
     {
         var text = JsonNode.Parse(reply)!["text"]!.GetValue<string>();
@@ -169,68 +169,5 @@ public sealed class SlackPagingProcessTests : IAsyncLifetime
             end++;
         }
         return long.Parse(text[start..end], CultureInfo.InvariantCulture);
-    }
-
-    private async Task<HttpResponseMessage> PostCommandAsync(HostProcess host, string command, string text, string userId, string secret = SigningSecret, long? timestamp = null)
-    {
-        var form = new Dictionary<string, string>
-        {
-            ["token"] = "deprecated-verification-token",
-            ["team_id"] = "T0001",
-            ["team_domain"] = "example",
-            ["channel_id"] = "C0OPS00001",
-            ["channel_name"] = "ops",
-            ["user_id"] = userId,
-            ["user_name"] = "grace",
-            ["command"] = command,
-            ["text"] = text,
-            ["api_app_id"] = "A0001",
-            ["response_url"] = _slack.ResponseUrl("page-1").ToString(),
-            ["trigger_id"] = "13345224609.738474920.8088930838d88f008e0",
-        };
-        var body = string.Join('&', form.Select(kv => $"{Uri.EscapeDataString(kv.Key)}={Uri.EscapeDataString(kv.Value)}"));
-        return await PostSignedAsync(host, "slack/commands", body, "application/x-www-form-urlencoded", secret, timestamp);
-    }
-
-    private async Task<HttpResponseMessage> PostAckButtonAsync(HostProcess host, long incident, string userId)
-    {
-        var payload = new JsonObject
-        {
-            ["type"] = "block_actions",
-            ["user"] = new JsonObject { ["id"] = userId, ["username"] = "dave", ["name"] = "dave", ["team_id"] = "T0001" },
-            ["api_app_id"] = "A0001",
-            ["token"] = "deprecated-verification-token",
-            ["container"] = new JsonObject { ["type"] = "message", ["message_ts"] = "1700000000.000100", ["channel_id"] = "D00000002", ["is_ephemeral"] = false },
-            ["trigger_id"] = "13345224609.738474920.8088930838d88f008e1",
-            ["team"] = new JsonObject { ["id"] = "T0001", ["domain"] = "example" },
-            ["channel"] = new JsonObject { ["id"] = "D00000002", ["name"] = "directmessage" },
-            ["response_url"] = _slack.ResponseUrl("click-1").ToString(),
-            ["actions"] = new JsonArray(new JsonObject
-            {
-                ["action_id"] = "oncallbot.ack",
-                ["block_id"] = "actions",
-                ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = "Acknowledge", ["emoji"] = true },
-                ["value"] = incident.ToString(CultureInfo.InvariantCulture),
-                ["style"] = "primary",
-                ["type"] = "button",
-                ["action_ts"] = "1700000001.000200",
-            }),
-        };
-        return await PostSignedAsync(host, "slack/interactions", "payload=" + Uri.EscapeDataString(payload.ToJsonString()), "application/x-www-form-urlencoded", SigningSecret, null);
-    }
-
-    private static async Task<HttpResponseMessage> PostSignedAsync(HostProcess host, string path, string body, string contentType, string secret, long? timestamp)
-    {
-        var ts = (timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds()).ToString(CultureInfo.InvariantCulture);
-        var bytes = Encoding.UTF8.GetBytes(body);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(host.BaseUrl, path))
-        {
-            Content = new ByteArrayContent(bytes),
-        };
-        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
-        request.Headers.Add("X-Slack-Request-Timestamp", ts);
-        request.Headers.Add("X-Slack-Signature", SlackRequestVerifier.ComputeSignature(secret, ts, bytes));
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        return await client.SendAsync(request);
     }
 }

@@ -2,15 +2,14 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using OnCallBot.TestKit;
 
-namespace OnCallBot.Host.Tests.EndToEnd;
+namespace OnCallBot.TestKit.Hosting;
 
 /// <summary>
 /// The bot as an admin runs it: the built host executable in a process of its own, configured on its
 /// command line, stopped by <c>kill -9</c> when a test wants a crash.
 /// </summary>
-internal sealed class HostProcess : IAsyncDisposable
+public sealed class HostProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
