@@ -302,7 +302,8 @@ internal sealed class SqlIncidentStore(IDbConnectionFactory connections) : IInci
         return (await ReadIncidentsAsync(command, cancellationToken)).SingleOrDefault();
     }
 
-    private async Task InsertEventsAsync(DbConnection connection, DbTransaction transaction, IEnumerable<IncidentEvent> events, CancellationToken cancellationToken)
+    /// <summary>Appends events inside the caller's transaction: the one way rows get into <c>incident_events</c> (the room store writes through it too).</summary>
+    internal async Task InsertEventsAsync(DbConnection connection, DbTransaction transaction, IEnumerable<IncidentEvent> events, CancellationToken cancellationToken)
     {
         await using var insert = connection.CreateCommand(
             "INSERT INTO incident_events (incident_number, at, kind, actor_name, text, user_ids, level, platform) " +
@@ -432,7 +433,7 @@ internal sealed class SqlIncidentStore(IDbConnectionFactory connections) : IInci
         }
     }
 
-    private static void ValidateEvents(IReadOnlyList<IncidentEvent> events, string parameterName)
+    internal static void ValidateEvents(IReadOnlyList<IncidentEvent> events, string parameterName)
     {
         ArgumentNullException.ThrowIfNull(events, parameterName);
         foreach (var e in events)
@@ -462,13 +463,13 @@ internal sealed class SqlIncidentStore(IDbConnectionFactory connections) : IInci
         }
     }
 
-    private static bool IsForeignKeyViolation(DbException exception) => exception switch
+    internal static bool IsForeignKeyViolation(DbException exception) => exception switch
     {
         SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.Message.Contains("FOREIGN KEY", StringComparison.OrdinalIgnoreCase),
         PostgresException postgres => postgres.SqlState == PostgresErrorCodes.ForeignKeyViolation,
         _ => false,
     };
 
-    private static InvalidOperationException MissingIncident(long number, Exception inner) =>
+    internal static InvalidOperationException MissingIncident(long number, Exception inner) =>
         new($"{IncidentReference.Format(number)} does not exist in the store; nothing was written.", inner);
 }
