@@ -25,7 +25,8 @@ public static class PagingServiceCollectionExtensions
     /// from <c>Paging:Escalation</c>, both validated at start.</description></item>
     /// <item><description>Registers <see cref="OnCallResolver"/> over the store's overrides and <see cref="TimeProvider.System"/>
     /// unless already registered. The host must register an <see cref="IOnCallModelProvider"/> (the on-call config)
-    /// and the <see cref="IChatPlatform"/>s that are on.</description></item>
+    /// and the <see cref="IChatPlatform"/>s that are on. Every registered <see cref="IIncidentObserver"/> (incident
+    /// coordination, from AddOnCallCoordination) is told of each page's milestones.</description></item>
     /// </list>
     /// Every registration is TryAdd, so a host or a test can replace any part first.
     /// </remarks>
@@ -51,7 +52,8 @@ public static class PagingServiceCollectionExtensions
             sp.GetRequiredService<OnCallResolver>(),
             sp.GetRequiredService<IOnCallModelProvider>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<IOptions<PagingOptions>>().Value));
+            sp.GetRequiredService<IOptions<PagingOptions>>().Value,
+            sp.GetServices<IIncidentObserver>()));
         services.AddHostedService<EscalationReconciler>();
         return services;
     }
