@@ -106,8 +106,10 @@ public sealed class PagingService
         {
             return new PageOutcome.AlreadyPaged(incident);
         }
-        await _scheduler.ScheduleStepAsync(incident.Number, 0, now, cancellationToken);
+        // Observers first: the first step may notify level 1 within milliseconds, and whoever it notifies must find
+        // the incident's room (to be invited to its channel) already there.
         await TellObserversAsync(incident, "the page", o => o.OnCreatedAsync(incident, request, cancellationToken), cancellationToken);
+        await _scheduler.ScheduleStepAsync(incident.Number, 0, now, cancellationToken);
 
         // A preview of who the first step reaches, for the reply to the pager; the step itself runs in the scheduler.
         var policy = PolicyFor(incident, model)!;

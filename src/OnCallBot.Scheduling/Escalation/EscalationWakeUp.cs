@@ -11,15 +11,23 @@ namespace OnCallBot.Scheduling.Escalation;
 /// </summary>
 internal sealed record EscalationWakeUp(long IncidentNumber, int Step, Instant DueAt)
 {
+    /// <summary>The job's group. Triggers live in one group per incident (<see cref="GroupFor"/>).</summary>
     public const string Group = "escalation";
 
     private const string IncidentKey = "incident";
     private const string StepKey = "step";
     private const string DueKey = "due";
 
-    /// <summary>One key per incident: scheduling again replaces the incident's pending wake-up.</summary>
-    public static TriggerKey TriggerKeyFor(long incidentNumber) =>
-        new("escalation-" + incidentNumber.ToString(CultureInfo.InvariantCulture), Group);
+    /// <summary>
+    /// One key per step, in a group per incident. A step's successor never reuses the key of the trigger that is
+    /// firing it: on PostgreSQL, a crashed host's record of a fired trigger is cleaned up by key when another host
+    /// recovers it, and a shared key let that clean-up delete the live wake-up of the next step.
+    /// </summary>
+    public static TriggerKey TriggerKeyFor(long incidentNumber, int step) =>
+        new($"escalation-{incidentNumber.ToString(CultureInfo.InvariantCulture)}-step-{step.ToString(CultureInfo.InvariantCulture)}", GroupFor(incidentNumber));
+
+    /// <summary>The trigger group holding an incident's escalation wake-ups.</summary>
+    public static string GroupFor(long incidentNumber) => "escalation-" + incidentNumber.ToString(CultureInfo.InvariantCulture);
 
     public JobDataMap ToJobData() => new()
     {

@@ -8,8 +8,8 @@ namespace OnCallBot.Scheduling.Escalation;
 
 /// <summary>
 /// Escalation wake-ups as Quartz triggers in the persistent store (so they survive restarts and, on PostgreSQL, fire
-/// on one host of the cluster): trigger <c>escalation-{number}</c> in group <c>escalation</c>, one per incident, for
-/// the shared durable <see cref="EscalationStepJob"/>. A wake-up that came due while no host ran fires at once
+/// on one host of the cluster): trigger <c>escalation-{number}-step-{step}</c> in group <c>escalation-{number}</c>,
+/// at most one pending per incident, for the shared durable <see cref="EscalationStepJob"/>. A wake-up that came due while no host ran fires at once
 /// when one starts (misfire instruction FireNow).
 /// </summary>
 /// <remarks>
@@ -27,16 +27,20 @@ internal sealed class QuartzEscalationScheduler(ISchedulerFactory schedulers, Ti
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(incidentNumber);
         ArgumentOutOfRangeException.ThrowIfNegative(step);
         var scheduler = await schedulers.GetScheduler(cancellationToken);
-        var key = EscalationWakeUp.TriggerKeyFor(incidentNumber);
+        var key = EscalationWakeUp.TriggerKeyFor(incidentNumber, step);
         var reference = IncidentReference.Format(incidentNumber);
+        var others = await scheduler.GetTriggerKeys(GroupMatcher<TriggerKey>.GroupEquals(EscalationWakeUp.GroupFor(incidentNumber)), cancellationToken);
 
-        if (await scheduler.GetTrigger(key, cancellationToken) is { } existing
-            && existing.NextFireTimeUtc is not null
-            && EscalationWakeUp.FromJobData(existing.JobDataMap) is { } pending
-            && (pending.Step > step || (pending.Step == step && pending.DueAt <= dueAt)))
+        foreach (var other in others)
         {
-            Log.PendingWakeUpKept(logger, reference, pending.Step, pending.DueAt.ToDateTimeOffset(), step, dueAt.ToDateTimeOffset());
-            return;
+            if (await scheduler.GetTrigger(other, cancellationToken) is { } existing
+                && existing.NextFireTimeUtc is not null
+                && EscalationWakeUp.FromJobData(existing.JobDataMap) is { } pending
+                && (pending.Step > step || (pending.Step == step && pending.DueAt <= dueAt)))
+            {
+                Log.PendingWakeUpKept(logger, reference, pending.Step, pending.DueAt.ToDateTimeOffset(), step, dueAt.ToDateTimeOffset());
+                return;
+            }
         }
 
         // A start time already past would wait for Quartz's misfire sweep (up to a minute) once it is older than the
@@ -52,6 +56,11 @@ internal sealed class QuartzEscalationScheduler(ISchedulerFactory schedulers, Ti
             .Build();
         // Storing the job with the trigger, in one transaction, keeps this working even where the job was never added.
         await scheduler.ScheduleJob(EscalationStepJob.Detail, [trigger], new ScheduleJobOptions { Replace = true }, cancellationToken);
+        // Earlier steps' wake-ups are superseded (one that is firing right now finishes; it is no longer pending).
+        foreach (var other in others.Where(k => !k.Equals(key)))
+        {
+            await scheduler.UnscheduleJob(other, cancellationToken);
+        }
         Log.StepScheduled(logger, reference, step, due);
     }
 
@@ -59,7 +68,12 @@ internal sealed class QuartzEscalationScheduler(ISchedulerFactory schedulers, Ti
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(incidentNumber);
         var scheduler = await schedulers.GetScheduler(cancellationToken);
-        var removed = await scheduler.UnscheduleJob(EscalationWakeUp.TriggerKeyFor(incidentNumber), cancellationToken);
+        var keys = await scheduler.GetTriggerKeys(GroupMatcher<TriggerKey>.GroupEquals(EscalationWakeUp.GroupFor(incidentNumber)), cancellationToken);
+        var removed = false;
+        foreach (var key in keys)
+        {
+            removed |= await scheduler.UnscheduleJob(key, cancellationToken);
+        }
         Log.WakeUpCancelled(logger, IncidentReference.Format(incidentNumber), removed);
     }
 }

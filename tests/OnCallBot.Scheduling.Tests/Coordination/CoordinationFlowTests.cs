@@ -50,9 +50,7 @@ public sealed class CoordinationFlowTests
         Assert.Null((await host.TriggerAsync(CoordinationWork.OpenChannels, incident.Number))?.NextFireTimeUtc);
     }
 
-    [Theory(Skip = "Core race, not fixable outside OnCallBot.Core: PagingService.PageAsync schedules escalation step 0 before it tells " +
-        "observers of the page, so on real Quartz the first level is often notified before CoordinationService has created the room, " +
-        "and CoordinationService.OnNotifiedAsync drops the notification (no room yet). The first person paged then never joins the channel.")]
+    [Theory]
     [SqliteCase]
     [PostgresCase]
     public async Task Page_FirstLevelNotifiedAtOnce_IsInvitedToTheChannel(StorageProvider provider)

@@ -68,8 +68,8 @@ public sealed class EscalationFlowTests
         var outcome = await host.Paging.AcknowledgeAsync(incident.Number, EscalationModel.Alice, CancellationToken.None);
 
         Assert.IsType<ActionOutcome.Done>(outcome);
-        Assert.Null(await host.Scheduler.GetTrigger(EscalationWakeUp.TriggerKeyFor(incident.Number), CancellationToken.None));
-        Assert.Empty(await host.Scheduler.GetTriggerKeys(GroupMatcher<TriggerKey>.GroupEquals(EscalationWakeUp.Group), CancellationToken.None));
+        Assert.Null(await host.PendingWakeUpAsync(incident.Number));
+        Assert.Empty(await host.Scheduler.GetTriggerKeys(GroupMatcher<TriggerKey>.GroupEquals(EscalationWakeUp.GroupFor(incident.Number)), CancellationToken.None));
         Assert.Null((await host.Store.GetAsync(incident.Number, CancellationToken.None))!.Escalation.NextStepDueAt);
         Assert.Equal(["alice"], slack.PagedUserIds);
     }
@@ -100,7 +100,7 @@ public sealed class EscalationFlowTests
         var startedAt = DateTimeOffset.UtcNow;
         await second.StartAsync();
         await secondSlack.FirstPageTo("bob");
-        await second.StepRanAsync(number, 1);
+        await second.WakeUpScheduledAsync(number, 2);
         await second.ReconciledAsync();
 
         Assert.InRange(DateTimeOffset.UtcNow - startedAt, TimeSpan.Zero, Prompt);

@@ -156,6 +156,12 @@ internal sealed class EscalationHost : IAsyncDisposable
     public Task ReconciledAsync() =>
         Services.GetServices<IHostedService>().OfType<EscalationReconciler>().Single().ExecuteTask!.WaitAsync(Bound);
 
+    /// <summary>
+    /// Completes once this host has scheduled the wake-up of <paramref name="step"/>. A step can run more than once
+    /// (the start-up reconciler and a misfire may both hand it over); the run that does the work schedules the next.
+    /// </summary>
+    public Task WakeUpScheduledAsync(long incidentNumber, int step) => _listener.Scheduled(incidentNumber, step).Task.WaitAsync(Bound);
+
     /// <summary>Completes once the <paramref name="run"/>th run of <paramref name="step"/> of the incident has finished (successfully or not).</summary>
     public Task StepRanAsync(long incidentNumber, int step, int run = 1) => _listener.Ran(incidentNumber, step, run).Task.WaitAsync(Bound);
 
@@ -165,10 +171,26 @@ internal sealed class EscalationHost : IAsyncDisposable
         return Assert.IsType<PageOutcome.Paged>(outcome).Incident;
     }
 
-    public async Task<EscalationWakeUp?> PendingWakeUpAsync(long incidentNumber) =>
-        await Scheduler.GetTrigger(EscalationWakeUp.TriggerKeyFor(incidentNumber), CancellationToken.None) is { } trigger
-            ? EscalationWakeUp.FromJobData(trigger.JobDataMap)
-            : null;
+    /// <summary>
+    /// The incident's latest pending wake-up (the highest step among its triggers with a next fire time), if any.
+    /// A stale one for an earlier step may coexist for a moment (the reconciler racing the step it hands over);
+    /// it does nothing when it fires.
+    /// </summary>
+    public async Task<EscalationWakeUp?> PendingWakeUpAsync(long incidentNumber)
+    {
+        var keys = await Scheduler.GetTriggerKeys(GroupMatcher<TriggerKey>.GroupEquals(EscalationWakeUp.GroupFor(incidentNumber)), CancellationToken.None);
+        EscalationWakeUp? latest = null;
+        foreach (var key in keys)
+        {
+            if (await Scheduler.GetTrigger(key, CancellationToken.None) is { NextFireTimeUtc: not null } trigger
+                && EscalationWakeUp.FromJobData(trigger.JobDataMap) is { } wakeUp
+                && (latest is null || wakeUp.Step > latest.Step))
+            {
+                latest = wakeUp;
+            }
+        }
+        return latest;
+    }
 
     /// <summary>As close to kill -9 as in-process allows: the scheduler stops without waiting for jobs, and the host is dropped unstopped.</summary>
     public async Task CrashAsync()
@@ -200,6 +222,7 @@ internal sealed class EscalationHost : IAsyncDisposable
         private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly ConcurrentDictionary<(long, int, int), TaskCompletionSource> _ran = new();
         private readonly ConcurrentDictionary<(long, int), int> _runs = new();
+        private readonly ConcurrentDictionary<(long, int), TaskCompletionSource> _scheduled = new();
 
         public string Name => "escalation-test-listener";
 
@@ -207,6 +230,18 @@ internal sealed class EscalationHost : IAsyncDisposable
 
         public TaskCompletionSource Ran(long incidentNumber, int step, int run) =>
             _ran.GetOrAdd((incidentNumber, step, run), _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+        public TaskCompletionSource Scheduled(long incidentNumber, int step) =>
+            _scheduled.GetOrAdd((incidentNumber, step), _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+        public ValueTask JobScheduled(IScheduler scheduler, ITrigger trigger, CancellationToken cancellationToken = default)
+        {
+            if (EscalationWakeUp.FromJobData(trigger.JobDataMap) is { } wakeUp)
+            {
+                Scheduled(wakeUp.IncidentNumber, wakeUp.Step).TrySetResult();
+            }
+            return ValueTask.CompletedTask;
+        }
 
         public ValueTask SchedulerStarted(IScheduler scheduler, CancellationToken cancellationToken = default)
         {

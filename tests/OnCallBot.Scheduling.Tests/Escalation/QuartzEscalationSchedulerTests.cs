@@ -29,7 +29,7 @@ public sealed class QuartzEscalationSchedulerTests
     [Theory]
     [SqliteCase]
     [PostgresCase]
-    public async Task ScheduleStepAsync_StoresOneFireNowTriggerPerIncidentForTheSharedJob(StorageProvider provider)
+    public async Task ScheduleStepAsync_StoresOneFireNowTriggerPerStepForTheSharedJob(StorageProvider provider)
     {
         await using var db = await TestDatabase.CreateAsync(provider, ownPostgresDatabase: true);
         var (host, wakeups, clock) = await StandbyHostAsync(db);
@@ -38,7 +38,7 @@ public sealed class QuartzEscalationSchedulerTests
 
         await wakeups.ScheduleStepAsync(42, 3, due, None);
 
-        var trigger = await host.Scheduler.GetTrigger(new TriggerKey("escalation-42", "escalation"), None);
+        var trigger = await host.Scheduler.GetTrigger(new TriggerKey("escalation-42-step-3", "escalation-42"), None);
         Assert.NotNull(trigger);
         Assert.Equal(EscalationStepJob.Key, trigger.JobKey);
         Assert.Equal((int)SimpleTriggerMisfireInstruction.FireNow, trigger.MisfireInstructionCode);
@@ -90,7 +90,7 @@ public sealed class QuartzEscalationSchedulerTests
 
         await wakeups.ScheduleStepAsync(8, 0, due, None);
 
-        var trigger = await host.Scheduler.GetTrigger(EscalationWakeUp.TriggerKeyFor(8), None);
+        var trigger = await host.Scheduler.GetTrigger(EscalationWakeUp.TriggerKeyFor(8, 0), None);
         Assert.Equal(clock.GetUtcNow(), trigger!.NextFireTimeUtc);
         Assert.Equal(due, EscalationWakeUp.FromJobData(trigger.JobDataMap)!.DueAt);
     }
@@ -125,7 +125,7 @@ public sealed class QuartzEscalationSchedulerTests
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => wakeups.ScheduleStepAsync(0, 0, due, None));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => wakeups.ScheduleStepAsync(5, -1, due, None));
 
-        Assert.Empty(await host.Scheduler.GetTriggerKeys(GroupMatcher<TriggerKey>.GroupEquals(EscalationWakeUp.Group), None));
+        Assert.Empty(await host.Scheduler.GetTriggerKeys(GroupMatcher<TriggerKey>.GroupStartsWith(EscalationWakeUp.Group), None));
     }
 }
 
