@@ -19,9 +19,9 @@ internal sealed record EscalationWakeUp(long IncidentNumber, int Step, Instant D
     private const string DueKey = "due";
 
     /// <summary>
-    /// One key per step, in a group per incident. A step's successor never reuses the key of the trigger that is
-    /// firing it: on PostgreSQL, a crashed host's record of a fired trigger is cleaned up by key when another host
-    /// recovers it, and a shared key let that clean-up delete the live wake-up of the next step.
+    /// One key per step, in a group per incident. A step's successor is never stored under the key of the trigger that
+    /// is firing it, so nothing Quartz does to the firing trigger afterwards (its completion, or the clean-up of a
+    /// crashed host's fired triggers when another PostgreSQL host recovers them) can reach the next step's wake-up.
     /// </summary>
     public static TriggerKey TriggerKeyFor(long incidentNumber, int step) =>
         new($"escalation-{incidentNumber.ToString(CultureInfo.InvariantCulture)}-step-{step.ToString(CultureInfo.InvariantCulture)}", GroupFor(incidentNumber));
