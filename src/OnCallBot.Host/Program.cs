@@ -27,6 +27,7 @@ builder.Services
     .AddOnCallConfiguration()
     .AddOnCallScheduling(builder.Configuration)
     .AddOnCallPaging(builder.Configuration)
+    .AddOnCallCoordination(builder.Configuration)
     .AddSlack()
     .AddTeams();
 builder.Services.AddHealthChecks().AddOnCallConfigHealthCheck();

@@ -1,7 +1,11 @@
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using OnCallBot.Configuration;
+using OnCallBot.Core.Coordination;
 using OnCallBot.Core.Paging;
+using OnCallBot.Scheduling;
+using OnCallBot.Scheduling.Coordination;
+using OnCallBot.Scheduling.Escalation;
 using OnCallBot.Slack;
 using OnCallBot.Storage;
 using OnCallBot.Teams;
@@ -23,6 +27,9 @@ public sealed class SettingsExampleTests
         { PagingOptions.SectionName, typeof(PagingOptions) },
         { SlackOptions.SectionName, typeof(SlackOptions) },
         { TeamsOptions.SectionName, typeof(TeamsOptions) },
+        { EscalationOptions.SectionName, typeof(EscalationOptions) },
+        { CoordinationOptions.SectionName, typeof(CoordinationOptions) },
+        { CoordinationJobOptions.SectionName, typeof(CoordinationJobOptions) },
     };
 
     [Theory]
