@@ -2,17 +2,21 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OnCallBot.Core.Coordination;
 using OnCallBot.Core.Model;
 using OnCallBot.Core.Paging;
+using OnCallBot.Slack.Coordination;
 using OnCallBot.Slack.Inbound;
 using OnCallBot.Slack.WebApi;
 
 namespace OnCallBot.Slack.Paging;
 
 /// <summary>
-/// Slack's side of the paging flow: <c>/page</c>, <c>/ack</c>, <c>/resolve</c>, <c>/incident</c> and the page
-/// messages' buttons. It parses, calls <see cref="PagingService"/> as the person who acted, and renders the answer;
-/// the flow itself lives in the core.
+/// Slack's side of the paging flow and of incident coordination: <c>/page</c>, <c>/ack</c>, <c>/resolve</c>,
+/// <c>/incident</c> (its coordination subcommands are in <c>Coordination/SlackIncidentCommands.cs</c>), the page
+/// messages' buttons and the incident card's role buttons. It parses, calls <see cref="PagingService"/> and
+/// <see cref="CoordinationService"/> as the person who acted, and renders the answer; the flows live in the core.
+/// In an incident's channel, commands that need an incident mean that channel's incident unless they name another.
 /// </summary>
 /// <remarks>
 /// <para>Commands: the answer must say what happened, so the core call runs first, in its own scope, and the reply
@@ -25,7 +29,7 @@ namespace OnCallBot.Slack.Paging;
 /// <see cref="SlackBackgroundWork"/>; the page messages change through <c>chat.update</c> from the core, and a
 /// refusal is told to the clicker alone through the interaction's <c>response_url</c>.</para>
 /// </remarks>
-internal sealed class SlackPagingHandler : ISlackInboundHandler
+internal sealed partial class SlackPagingHandler : ISlackInboundHandler
 {
     /// <summary>How long a command's reply waits for the outcome: under Slack's 3 s, with room for the network.</summary>
     internal static readonly TimeSpan CommandDeadline = TimeSpan.FromSeconds(2);
@@ -100,7 +104,8 @@ internal sealed class SlackPagingHandler : ISlackInboundHandler
         }
         foreach (var action in interaction.Actions)
         {
-            if (!SlackPagingActions.IsPagingAction(action.ActionId))
+            var isRole = SlackCoordinationActions.TryParse(action.ActionId, out var role);
+            if (!isRole && !SlackPagingActions.IsPagingAction(action.ActionId))
             {
                 Log.UnknownAction(_logger, action.ActionId);
                 continue;
@@ -110,8 +115,9 @@ internal sealed class SlackPagingHandler : ISlackInboundHandler
                 Log.UnknownAction(_logger, action.ActionId + " (value is not an incident number)");
                 continue;
             }
-            _ = _work.Start($"button {action.ActionId} on {IncidentReference.Format(number)}", (services, stopping) =>
-                ClickAsync(services, interaction, action.ActionId, number, stopping));
+            _ = _work.Start($"button {action.ActionId} on {IncidentReference.Format(number)}", (services, stopping) => isRole
+                ? ClickRoleAsync(services, interaction, action.ActionId, role, number, stopping)
+                : ClickAsync(services, interaction, action.ActionId, number, stopping));
         }
         return Task.FromResult(SlackInboundResponse.Ack);
     }
@@ -124,6 +130,12 @@ internal sealed class SlackPagingHandler : ISlackInboundHandler
     {
         var paging = services.GetRequiredService<PagingService>();
         var actor = ActorOf(services.GetRequiredService<IOnCallModelProvider>().Current, interaction.UserId, interaction.UserName);
+        if (actionId == SlackPagingActions.Resolve
+            && await ResolveRefusalAsync(services.GetService<CoordinationService>(), number, actor, stopping) is { } refusal)
+        {
+            Log.PagingActionHandled(_logger, actionId, number, interaction.UserId, "not allowed");
+            return await FollowUpAsync(services, interaction, actionId, SlackText.Escape(refusal), stopping);
+        }
         var outcome = await CallAsync(paging, actionId, number, actor, stopping);
         Log.PagingActionHandled(_logger, actionId, number, interaction.UserId, outcome.GetType().Name);
 
@@ -139,10 +151,12 @@ internal sealed class SlackPagingHandler : ISlackInboundHandler
             ActionOutcome.Done done when fromList => DoneText(done.Incident, actionId, actor),
             _ => null,
         };
-        if (followUp is null)
-        {
-            return true;
-        }
+        return followUp is null || await FollowUpAsync(services, interaction, actionId, followUp, stopping);
+    }
+
+    /// <summary>Tells the clicker alone: through the interaction's <c>response_url</c>, else as an ephemeral message.</summary>
+    private async Task<bool> FollowUpAsync(IServiceProvider services, SlackInteraction interaction, string actionId, string followUp, CancellationToken stopping)
+    {
         try
         {
             if (interaction.ResponseUrl is { } responseUrl)
@@ -226,6 +240,10 @@ internal sealed class SlackPagingHandler : ISlackInboundHandler
                     $"'{SlackText.Fit(argument, 100)}' is not an incident id. Usage: `/{verb} INC-42`, or `/{verb}` alone for the incident paging you.");
             }
         }
+        else if (await context.ChannelRoomAsync() is { } room)
+        {
+            number = await ChannelIncidentAsync(context, room, actionId);
+        }
         else
         {
             var candidates = await ImpliedIncidentsAsync(context);
@@ -245,6 +263,17 @@ internal sealed class SlackPagingHandler : ISlackInboundHandler
             }
         }
 
+        return await ActOnAsync(context, actionId, number);
+    }
+
+    /// <summary>Acknowledges or resolves one incident; resolving asks coordination first who may.</summary>
+    private static async Task<SlackInboundResponse> ActOnAsync(CommandContext context, string actionId, long number)
+    {
+        if (actionId == SlackPagingActions.Resolve
+            && await ResolveRefusalAsync(context.Coordination, number, context.Actor, context.Stopping) is { } refusal)
+        {
+            return SlackInboundResponse.Ephemeral(SlackText.Escape(refusal));
+        }
         var outcome = await CallAsync(context.Paging, actionId, number, context.Actor, context.Stopping);
         return outcome switch
         {
@@ -265,17 +294,24 @@ internal sealed class SlackPagingHandler : ISlackInboundHandler
         }
         if (sub != "timeline")
         {
-            return SlackInboundResponse.Ephemeral($"OnCallBot does not know `/incident {SlackText.Fit(parts[0], 50)}`.\n" + IncidentHelp);
+            return await CoordinationCommandAsync(context, sub, parts.Length > 1 ? parts[1] : string.Empty)
+                ?? SlackInboundResponse.Ephemeral($"OnCallBot does not know `/incident {SlackText.Fit(parts[0], 50)}`.\n" + IncidentHelp);
         }
 
         long number;
-        if (parts.Length > 1)
+        var explicitReference = parts.Length > 1 ? ReferenceIn(parts[1]) : null;
+        if (explicitReference is { } named)
         {
-            if (!IncidentReference.TryParse(parts[1], out number))
-            {
-                return SlackInboundResponse.Ephemeral(
-                    $"'{SlackText.Fit(parts[1], 100)}' is not an incident id. Usage: `/incident timeline INC-42`.");
-            }
+            number = named;
+        }
+        else if (parts.Length > 1)
+        {
+            return SlackInboundResponse.Ephemeral(
+                $"'{SlackText.Fit(parts[1], 100)}' is not an incident id. Usage: `/incident timeline INC-42`.");
+        }
+        else if (await context.ChannelRoomAsync() is { } room)
+        {
+            number = room.IncidentNumber;
         }
         else
         {
@@ -298,9 +334,8 @@ internal sealed class SlackPagingHandler : ISlackInboundHandler
     }
 
     /// <summary>
-    /// The incidents a bare <c>/ack</c>, <c>/resolve</c> or <c>/incident timeline</c> can mean: today, those paging
-    /// the person. When incidents get channels of their own, the incident of the channel the command was typed in
-    /// goes first here.
+    /// The incidents a bare <c>/ack</c>, <c>/resolve</c> or <c>/incident timeline</c> can mean outside an incident
+    /// channel: those paging the person. (Inside one, the channel's incident is meant.)
     /// </summary>
     private static Task<IReadOnlyList<Incident>> ImpliedIncidentsAsync(CommandContext context) =>
         context.Paging.FindIncidentsPagingAsync(context.Actor, context.Stopping);
@@ -436,7 +471,17 @@ internal sealed class SlackPagingHandler : ISlackInboundHandler
 
     private static readonly string IncidentHelp =
         "`/incident timeline [INC-42]`: what happened to an incident so far, with times in your time zone " +
-        "(without an id: the incident paging you).\n" +
+        "(without an id: the incident of this channel, or the one paging you).\n" +
+        "In an incident's channel the commands below mean that incident; elsewhere add its id, e.g. `/incident sev 2 INC-42`.\n" +
+        "• `/incident role commander|scribe|comms [@person]`: take a role, or give it to someone\n" +
+        "• `/incident sev 1-4`: set the severity (1 is the worst)\n" +
+        "• `/incident phase investigating|identified|monitoring`\n" +
+        "• `/incident note &lt;text&gt;`: put a decision or finding on the timeline\n" +
+        "• `/incident impact start|end`: mark when customers started or stopped being affected\n" +
+        "• `/incident status &lt;text&gt;`: post a status update (here and to the stakeholders)\n" +
+        "• `/incident page &lt;service or @person&gt; [what you need]`: pull another team into this incident\n" +
+        "• `/incident resolve`: resolve it and post the summary · `/incident summary`: the summary so far\n" +
+        "For text commands (note, status, page) put the id first: `/incident note INC-42 Rolled back`.\n" +
         "`/page &lt;service or @person&gt; &lt;what is wrong&gt;`: page someone. `/ack [INC-42]`, `/resolve [INC-42]`: act on an incident.";
 
     /// <summary>One command being handled: the request, the scope's services and the person acting.</summary>
@@ -447,9 +492,27 @@ internal sealed class SlackPagingHandler : ISlackInboundHandler
             Command = command;
             Stopping = stopping;
             Paging = services.GetRequiredService<PagingService>();
+            // Optional: a host with paging alone still answers /page, /ack and /resolve.
+            Coordination = services.GetService<CoordinationService>();
             // Read once per command so every part of the answer sees the same config version.
             Model = services.GetRequiredService<IOnCallModelProvider>().Current;
             Actor = ActorOf(Model, command.UserId, command.UserName);
+        }
+
+        public CoordinationService? Coordination { get; }
+
+        private IncidentRoom? _channelRoom;
+        private bool _channelRoomLoaded;
+
+        /// <summary>The incident whose channel the command was typed in, if it was typed in one.</summary>
+        public async Task<IncidentRoom?> ChannelRoomAsync()
+        {
+            if (!_channelRoomLoaded && Coordination is not null)
+            {
+                _channelRoom = await Coordination.FindByChannelAsync(SlackChatPlatform.PlatformName, Command.ChannelId, Stopping);
+                _channelRoomLoaded = true;
+            }
+            return _channelRoom;
         }
 
         public SlackCommand Command { get; }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OnCallBot.Core.Ports;
+using OnCallBot.Slack.Coordination;
 using OnCallBot.Slack.Inbound;
 
 namespace OnCallBot.Slack.Paging;
@@ -20,6 +21,7 @@ internal static class SlackPagingServiceCollectionExtensions
         services.TryAddSingleton<SlackBackgroundWork>();
         services.TryAddScoped<ISlackInboundHandler, SlackPagingHandler>();
         services.AddHttpClient<SlackResponseUrlClient>(client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddSlackCoordination();
         return services;
     }
 }

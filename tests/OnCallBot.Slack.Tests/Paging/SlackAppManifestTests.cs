@@ -91,9 +91,11 @@ public sealed class SlackAppManifestTests
         var scopes = manifest["oauth_config"]!["scopes"]!["bot"]!.AsArray().Select(s => (string)s!).Order(StringComparer.Ordinal);
 
         // commands: the slash commands; chat:write: chat.postMessage, chat.update, chat.postEphemeral;
-        // chat:write.public: the "nobody acknowledged" post to a team's public channel the bot was not invited to;
-        // im:write: conversations.open for each page's DM.
-        Assert.Equal(["chat:write", "chat:write.public", "commands", "im:write"], scopes);
+        // chat:write.public: the "nobody acknowledged" post to a team's public channel, and status updates to a
+        // stakeholder channel, where the bot was not invited; im:write: conversations.open for pages and reminders;
+        // channels:manage: conversations.create, .invite, .setTopic and .archive of incident channels (public);
+        // pins:write: pins.add for the incident card and the runbook.
+        Assert.Equal(["channels:manage", "chat:write", "chat:write.public", "commands", "im:write", "pins:write"], scopes);
         Assert.Null(manifest["oauth_config"]!["scopes"]!["user"]);
     }
 
