@@ -57,7 +57,8 @@ public sealed class CoordinationService : IIncidentObserver
         _rooms = rooms;
         _incidents = incidents;
         _scheduler = scheduler;
-        _platforms = platforms.ToList();
+        // A platform that is not configured takes no part: no channel, no failure on every incident's timeline.
+        _platforms = platforms.Where(p => p.IsEnabled).ToList();
         _resolver = resolver;
         _models = models;
         _time = time;

@@ -14,6 +14,9 @@ public interface IIncidentChannels
     /// <summary>The platform's name, as <see cref="IChatPlatform.Name"/>.</summary>
     string Name { get; }
 
+    /// <summary>False while the platform is not configured: incidents then open no channel there, and say nothing of it.</summary>
+    bool IsEnabled { get; }
+
     /// <summary>Opens a channel named <paramref name="name"/>; <see cref="ChannelCreation.NameTaken"/> when the name is in use.</summary>
     Task<ChannelCreation> CreateChannelAsync(string name, CancellationToken cancellationToken);
 

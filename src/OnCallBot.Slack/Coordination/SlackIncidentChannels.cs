@@ -52,6 +52,8 @@ internal sealed class SlackIncidentChannels : IIncidentChannels
 
     public string Name => SlackChatPlatform.PlatformName;
 
+    public bool IsEnabled => _options.CurrentValue.IsEnabled;
+
     // Held by the core for the life of the host; the typed client is short-lived, so one is resolved per operation.
     private SlackWebApiClient Client => _services.GetRequiredService<SlackWebApiClient>();
 

@@ -185,6 +185,20 @@ public sealed class CoordinationChannelTests
     }
 
     [Fact]
+    public async Task OpenChannelsAsync_PlatformNotConfigured_OpensNothingAndSaysNothing()
+    {
+        var h = new CoordinationHarness(channelsEnabled: false);
+        var incident = await h.PageAsync();
+
+        await h.Coordination.OpenChannelsAsync(incident.Number, CancellationToken.None);
+        await h.RunEscalationAsync();
+
+        Assert.Empty(h.Channels.CreateAttempts);
+        Assert.Empty(await h.EventsAsync(incident.Number, IncidentEventKind.ChannelFailed));
+        Assert.Equal("alice", Assert.Single(h.Slack.Sent).Recipient.Id);
+    }
+
+    [Fact]
     public async Task PageAsync_OpenChannelsOff_NoChannelRequested()
     {
         var h = new CoordinationHarness(o => o.OpenChannels = false);

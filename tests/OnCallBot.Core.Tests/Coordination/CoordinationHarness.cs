@@ -36,8 +36,9 @@ internal sealed class CoordinationHarness
     public static readonly Actor Carol = ActorFor("carol");
     public static readonly Actor Eve = ActorFor("eve");
 
-    public CoordinationHarness(Action<CoordinationOptions>? configure = null)
+    public CoordinationHarness(Action<CoordinationOptions>? configure = null, bool channelsEnabled = true)
     {
+        Channels.IsEnabled = channelsEnabled;
         Time = new FakeTimeProvider(MondayMorning);
         Store = new InMemoryIncidentStore();
         Rooms = new InMemoryCoordinationStore(Store);

@@ -33,6 +33,8 @@ internal sealed class SignallingIncidentChannels : IIncidentChannels
 
     public string Name => Recorded.Name;
 
+    public bool IsEnabled => Recorded.IsEnabled;
+
     /// <summary>When each reminder was sent, on the real clock.</summary>
     public IReadOnlyList<(Reminder Reminder, DateTimeOffset At)> TimedReminders => [.. _reminders];
 

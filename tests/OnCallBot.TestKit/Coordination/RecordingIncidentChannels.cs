@@ -64,6 +64,9 @@ public sealed class RecordingIncidentChannels : IIncidentChannels
 
     public string Name { get; }
 
+    /// <summary>Whether the platform counts as configured (true unless a test turns it off).</summary>
+    public bool IsEnabled { get; set; } = true;
+
     /// <summary>Every name asked for, in order, taken or not.</summary>
     public IReadOnlyList<string> CreateAttempts => Snapshot(_createAttempts);
 
