@@ -27,15 +27,7 @@ public sealed class HealthEndpointTests : IDisposable
         await using var factory = Factory(Path.Combine(SharedFixtures.RepositoryRoot, "manifests", "oncall.example.yaml"));
         using var client = factory.CreateClient();
 
-        // Quartz starts its scheduler once the host has started, so the first answer may come a moment before it.
-        var response = await client.GetAsync("/healthz");
-        for (var attempt = 0; attempt < 100 && response.StatusCode != HttpStatusCode.OK; attempt++)
-        {
-            response.Dispose();
-            await Task.Delay(100);
-            response = await client.GetAsync("/healthz");
-        }
-        using var _ = response;
+        using var response = await HealthOnceStartedAsync(client);
         var text = await response.Content.ReadAsStringAsync();
         using var body = JsonDocument.Parse(text);
 
@@ -48,6 +40,22 @@ public sealed class HealthEndpointTests : IDisposable
         Assert.True(File.Exists(_temp.File("oncallbot.db")), "the SQLite store is created on first start");
         Assert.Contains(_temp.File("oncallbot.db"), checks.GetProperty("store").GetProperty("description").GetString());
         Assert.True(QuartzTableCount() > 0, "Quartz keeps its job store in the same database file");
+    }
+
+    /// <summary>
+    /// Quartz starts its scheduler once the host has started, so the very first answer can come a moment before
+    /// that (503, "never started"); ask again until it has, for at most ten seconds.
+    /// </summary>
+    private static async Task<HttpResponseMessage> HealthOnceStartedAsync(HttpClient client)
+    {
+        var response = await client.GetAsync("/healthz");
+        for (var attempt = 0; attempt < 100 && response.StatusCode == HttpStatusCode.ServiceUnavailable; attempt++)
+        {
+            response.Dispose();
+            await Task.Delay(100);
+            response = await client.GetAsync("/healthz");
+        }
+        return response;
     }
 
     private long QuartzTableCount()
@@ -65,7 +73,7 @@ public sealed class HealthEndpointTests : IDisposable
         await using var factory = Factory(configPath: "");
         using var client = factory.CreateClient();
 
-        using var response = await client.GetAsync("/healthz");
+        using var response = await HealthOnceStartedAsync(client);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
