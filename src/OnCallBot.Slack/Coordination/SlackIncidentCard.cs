@@ -8,6 +8,7 @@ using OnCallBot.Core.Model;
 using OnCallBot.Core.Paging;
 using OnCallBot.Core.Ports;
 using OnCallBot.Slack.Paging;
+using static OnCallBot.Slack.SlackBlocks;
 
 namespace OnCallBot.Slack.Coordination;
 
@@ -165,52 +166,4 @@ internal static class SlackIncidentCard
     }
 
     private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
-
-    private static JsonObject Header(string text) => new()
-    {
-        ["type"] = "header",
-        ["text"] = PlainText(SlackText.Fit(text, SlackPageMessage.MaxHeaderLength, escape: false)),
-    };
-
-    private static JsonObject Section(string mrkdwn) => new()
-    {
-        ["type"] = "section",
-        ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = mrkdwn },
-    };
-
-    private static JsonObject Fields(IEnumerable<string> fields) => new()
-    {
-        ["type"] = "section",
-        ["fields"] = new JsonArray(fields.Take(10)
-            .Select(f => (JsonNode)new JsonObject
-            {
-                ["type"] = "mrkdwn",
-                ["text"] = f.Length <= SlackPageMessage.MaxFieldLength ? f : f[..(SlackPageMessage.MaxFieldLength - 1)] + SlackText.Ellipsis,
-            })
-            .ToArray()),
-    };
-
-    private static JsonObject Context(string mrkdwn) => new()
-    {
-        ["type"] = "context",
-        ["elements"] = new JsonArray(new JsonObject { ["type"] = "mrkdwn", ["text"] = mrkdwn }),
-    };
-
-    private static JsonObject PlainText(string text) => new() { ["type"] = "plain_text", ["text"] = text, ["emoji"] = true };
-
-    private static JsonObject Button(string text, string actionId, string value, string? style = null)
-    {
-        var button = new JsonObject
-        {
-            ["type"] = "button",
-            ["text"] = PlainText(text),
-            ["action_id"] = actionId,
-            ["value"] = value,
-        };
-        if (style is not null)
-        {
-            button["style"] = style;
-        }
-        return button;
-    }
 }

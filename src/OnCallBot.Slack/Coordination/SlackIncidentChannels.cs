@@ -279,31 +279,6 @@ internal sealed class SlackIncidentChannels : IIncidentChannels
         _ => "chat:write",
     };
 
-    private async Task<T> DeliverAsync<T>(Func<SlackWebApiClient, Task<T>> call, CancellationToken cancellationToken)
-    {
-        if (!_options.CurrentValue.IsEnabled)
-        {
-            throw new ChatDeliveryException("Slack is off: set Slack:BotToken and Slack:SigningSecret or Slack:AppToken.");
-        }
-        try
-        {
-            return await call(Client);
-        }
-        catch (SlackApiException ex)
-        {
-            throw new ChatDeliveryException(Describe(ex), ex);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new ChatDeliveryException($"Not sent to Slack: {ex.Message}", ex);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new ChatDeliveryException($"Slack could not be reached: {ex.Message}", ex);
-        }
-        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new ChatDeliveryException("Slack did not answer in time (HTTP timeout).", ex);
-        }
-    }
+    private Task<T> DeliverAsync<T>(Func<SlackWebApiClient, Task<T>> call, CancellationToken cancellationToken) =>
+        SlackDelivery.RunAsync(_options.CurrentValue, () => call(Client), Describe, cancellationToken);
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using OnCallBot.Core.Paging;
 using OnCallBot.Core.Ports;
+using static OnCallBot.Slack.SlackBlocks;
 
 namespace OnCallBot.Slack.Paging;
 
@@ -220,49 +221,6 @@ internal static class SlackPageMessage
 
     private static string Value(Incident incident) => incident.Number.ToString(CultureInfo.InvariantCulture);
 
-    private static JsonObject Header(string text) => new()
-    {
-        ["type"] = "header",
-        ["text"] = PlainText(SlackText.Fit(text, MaxHeaderLength, escape: false)),
-    };
-
-    private static JsonObject Section(string mrkdwn) => new()
-    {
-        ["type"] = "section",
-        ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = mrkdwn },
-    };
-
-    private static JsonObject Fields(IEnumerable<string> fields) => new()
-    {
-        ["type"] = "section",
-        ["fields"] = new JsonArray(fields.Take(10)
-            .Select(f => (JsonNode)new JsonObject { ["type"] = "mrkdwn", ["text"] = f.Length <= MaxFieldLength ? f : f[..(MaxFieldLength - 1)] + SlackText.Ellipsis })
-            .ToArray()),
-    };
-
-    private static JsonObject Context(string mrkdwn) => new()
-    {
-        ["type"] = "context",
-        ["elements"] = new JsonArray(new JsonObject { ["type"] = "mrkdwn", ["text"] = mrkdwn }),
-    };
-
-    private static JsonObject PlainText(string text) => new() { ["type"] = "plain_text", ["text"] = text, ["emoji"] = true };
-
-    private static JsonObject Button(string text, string actionId, string value, string? style = null)
-    {
-        var button = new JsonObject
-        {
-            ["type"] = "button",
-            ["text"] = PlainText(SlackText.Fit(text, MaxButtonTextLength, escape: false)),
-            ["action_id"] = actionId,
-            ["value"] = value,
-        };
-        if (style is not null)
-        {
-            button["style"] = style;
-        }
-        return button;
-    }
 
     private static JsonObject ResolveButton(string text, Incident incident)
     {

@@ -1,0 +1,40 @@
+using OnCallBot.Core.Ports;
+using OnCallBot.Slack.WebApi;
+
+namespace OnCallBot.Slack;
+
+/// <summary>
+/// Runs a Web API call for one of the core's ports, turning every way Slack can refuse into a
+/// <see cref="ChatDeliveryException"/> with one line fit for the incident's timeline.
+/// </summary>
+internal static class SlackDelivery
+{
+    public static async Task<T> RunAsync<T>(SlackOptions options, Func<Task<T>> call, Func<SlackApiException, string> describe, CancellationToken cancellationToken)
+    {
+        if (!options.IsEnabled)
+        {
+            throw new ChatDeliveryException("Slack is off: set Slack:BotToken and Slack:SigningSecret or Slack:AppToken.");
+        }
+        try
+        {
+            return await call();
+        }
+        catch (SlackApiException ex)
+        {
+            throw new ChatDeliveryException(describe(ex), ex);
+        }
+        catch (ArgumentException ex)
+        {
+            // An id from the on-call config that is not a Slack id: nothing was sent, and the config must change.
+            throw new ChatDeliveryException($"Not sent to Slack: {ex.Message}", ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new ChatDeliveryException($"Slack could not be reached: {ex.Message}", ex);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ChatDeliveryException("Slack did not answer in time (HTTP timeout).", ex);
+        }
+    }
+}
