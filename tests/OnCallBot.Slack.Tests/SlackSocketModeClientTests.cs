@@ -54,7 +54,10 @@ public sealed class SlackSocketModeClientTests : IAsyncLifetime
     private async Task<FakeSocketConnection> ConnectedAsync()
     {
         var connection = await NextConnectionAsync();
-        await connection.SendAsync(Fixture("hello.json"));
+        // Slack's own hello when the shared fixtures are here; otherwise ours, written from the documented shape.
+        await connection.SendAsync(SharedFixtures.Directory is null
+            ? """{"type":"hello","num_connections":1,"debug_info":{"host":"applink-test","approximate_connection_time":18060},"connection_info":{"app_id":"A0001"}}"""
+            : Fixture("hello.json"));
         return connection;
     }
 
