@@ -25,7 +25,7 @@ public class ResolverBenchmarks
     {
         var loaded = OnCallConfigLoader.Load(Path.Combine(SharedFixtures.RepositoryRoot, "manifests", "oncall.example.yaml"));
         _model = loaded.Model ?? throw new InvalidOperationException(loaded.FormatErrors());
-        _resolver = new OnCallResolver(new NoOverrides());
+        _resolver = new OnCallResolver(new InMemoryOverrides());
         _checkout = _model.FindService("checkout")!;
         var random = new Random(42);
         var start = Instant.FromUtc(2026, 1, 5, 0, 0);
@@ -39,10 +39,4 @@ public class ResolverBenchmarks
     [Benchmark]
     public async Task<ScheduleOnCall> WhoIsOnCallForSchedule() =>
         await _resolver.ForScheduleAsync(_model, _model.Schedules["payments-primary"], _instants[_next++ & 1023], CancellationToken.None);
-
-    private sealed class NoOverrides : IOverrideSource
-    {
-        public Task<IReadOnlyList<ScheduleOverride>> GetOverridesAsync(string scheduleId, Interval window, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<ScheduleOverride>>([]);
-    }
 }

@@ -48,19 +48,3 @@ internal static class Build
     public static readonly IsoDayOfWeek[] Weekdays =
         [IsoDayOfWeek.Monday, IsoDayOfWeek.Tuesday, IsoDayOfWeek.Wednesday, IsoDayOfWeek.Thursday, IsoDayOfWeek.Friday];
 }
-
-/// <summary>Overrides kept in memory, answering by overlap like the store does.</summary>
-internal sealed class InMemoryOverrides : IOverrideSource
-{
-    private readonly List<ScheduleOverride> _items = [];
-
-    public InMemoryOverrides Add(string scheduleId, string userId, Instant start, Instant end, Instant? createdAt = null)
-    {
-        _items.Add(new ScheduleOverride(Guid.NewGuid(), scheduleId, userId, start, end, "test", createdAt ?? start, null));
-        return this;
-    }
-
-    public Task<IReadOnlyList<ScheduleOverride>> GetOverridesAsync(string scheduleId, Interval window, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<ScheduleOverride>>(
-            _items.Where(o => o.ScheduleId == scheduleId && o.Start < window.End && window.Start < o.End).ToList());
-}

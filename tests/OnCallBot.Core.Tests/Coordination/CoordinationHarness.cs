@@ -47,7 +47,7 @@ internal sealed class CoordinationHarness
         Model = BuildModel();
         configure?.Invoke(Options);
         var resolver = new OnCallResolver(new InMemoryOverrides());
-        var models = new FixedModel(Model);
+        var models = new FixedOnCallModel(Model);
         Coordination = new CoordinationService(Rooms, Store, CoordinationScheduler, [Channels], resolver, models, Time, Options);
         Paging = new PagingService(Store, Scheduler, [Slack], resolver, models, Time, new PagingOptions(), [Coordination]);
     }
@@ -153,10 +153,5 @@ internal sealed class CoordinationHarness
             new("website", "Website", "web", "web", null, ["checkout"], ["www"]),
         ];
         return new OnCallModel(users, teams, schedules, policies, services);
-    }
-
-    private sealed class FixedModel(OnCallModel model) : IOnCallModelProvider
-    {
-        public OnCallModel Current => model;
     }
 }

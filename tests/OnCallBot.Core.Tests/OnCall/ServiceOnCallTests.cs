@@ -1,6 +1,7 @@
 using NodaTime;
 using OnCallBot.Core.Model;
 using OnCallBot.Core.OnCall;
+using OnCallBot.TestKit;
 using static OnCallBot.Core.Tests.Build;
 
 namespace OnCallBot.Core.Tests.OnCall;

@@ -98,7 +98,7 @@ internal sealed class PagingHarness
     {
         Scheduler = new RecordingScheduler(Time);
         Paging = new PagingService(EffectiveStore, Scheduler, [Slack], new OnCallResolver(new InMemoryOverrides()),
-            new FixedModel(Model), Time, Options);
+            new FixedOnCallModel(Model), Time, Options);
     }
 
     private static OnCallModel BuildModel()
@@ -145,10 +145,5 @@ internal sealed class PagingHarness
             new("website", "Website", "web", "office-first", null, [], ["www"]),
         ];
         return new OnCallModel(users, teams, schedules, policies, services);
-    }
-
-    private sealed class FixedModel(OnCallModel model) : IOnCallModelProvider
-    {
-        public OnCallModel Current => model;
     }
 }

@@ -10,6 +10,7 @@ using OnCallBot.Scheduling.Escalation;
 using OnCallBot.Storage.Tests.Infrastructure;
 using OnCallBot.TestKit.Paging;
 using Quartz;
+using OnCallBot.TestKit;
 
 namespace OnCallBot.Scheduling.Tests.Escalation;
 
@@ -51,12 +52,7 @@ internal static class EscalationModel
     public static PageRequest PageCheckout(string? key = null) =>
         new(new PageTarget.ServiceNamed("checkout"), "Checkout returns 500s", Olivia, key ?? Guid.NewGuid().ToString());
 
-    private sealed class FixedModel(OnCallModel model) : IOnCallModelProvider
-    {
-        public OnCallModel Current => model;
-    }
-
-    public static IOnCallModelProvider Provider() => new FixedModel(Build());
+    public static IOnCallModelProvider Provider() => new FixedOnCallModel(Build());
 }
 
 /// <summary>A recording Slack that also says when (on the given clock) each page went out, and lets a test await one.</summary>

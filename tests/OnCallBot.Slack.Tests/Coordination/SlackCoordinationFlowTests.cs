@@ -6,6 +6,7 @@ using OnCallBot.Core.Coordination;
 using OnCallBot.Core.Paging;
 using OnCallBot.Slack.Coordination;
 using OnCallBot.Slack.Paging;
+using OnCallBot.Slack.Tests.Fakes;
 using OnCallBot.Slack.Tests.Paging;
 using OnCallBot.TestKit.Slack;
 using static OnCallBot.Slack.Tests.Coordination.CoordinationModel;

@@ -40,7 +40,7 @@ internal sealed class SlackCoordinationHost : IAsyncDisposable
     public const string StakeholderChannel = "C0STAKE";
 
     private readonly WebApplication _app;
-    private int _triggers;
+    private readonly SlackRequests _requests;
 
     private SlackCoordinationHost(WebApplication app, FakeSlackServer slack, FakeTimeProvider time, HttpClient client)
     {
@@ -48,6 +48,8 @@ internal sealed class SlackCoordinationHost : IAsyncDisposable
         Slack = slack;
         Time = time;
         Client = client;
+
+        _requests = new SlackRequests(client, slack, time, TeamId);
     }
 
     public FakeSlackServer Slack { get; }
@@ -92,7 +94,7 @@ internal sealed class SlackCoordinationHost : IAsyncDisposable
         configure?.Invoke(options);
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.Services.AddSlack();
-        builder.Services.AddSingleton<IOnCallModelProvider>(new FixedModel(CoordinationModel.Build()));
+        builder.Services.AddSingleton<IOnCallModelProvider>(new FixedOnCallModel(CoordinationModel.Build()));
         builder.Services.AddSingleton<InMemoryIncidentStore>();
         builder.Services.AddSingleton(sp => new InMemoryCoordinationStore(sp.GetRequiredService<InMemoryIncidentStore>()));
         builder.Services.AddSingleton(sp => new RecordingScheduler(sp.GetRequiredService<TimeProvider>()));
@@ -102,7 +104,7 @@ internal sealed class SlackCoordinationHost : IAsyncDisposable
             sp.GetRequiredService<InMemoryIncidentStore>(),
             sp.GetRequiredService<RecordingCoordinationScheduler>(),
             sp.GetServices<IIncidentChannels>(),
-            new OnCallResolver(new NoOverrides()),
+            new OnCallResolver(new InMemoryOverrides()),
             sp.GetRequiredService<IOnCallModelProvider>(),
             sp.GetRequiredService<TimeProvider>(),
             options));
@@ -110,7 +112,7 @@ internal sealed class SlackCoordinationHost : IAsyncDisposable
             sp.GetRequiredService<InMemoryIncidentStore>(),
             sp.GetRequiredService<RecordingScheduler>(),
             sp.GetServices<IChatPlatform>(),
-            new OnCallResolver(new NoOverrides()),
+            new OnCallResolver(new InMemoryOverrides()),
             sp.GetRequiredService<IOnCallModelProvider>(),
             sp.GetRequiredService<TimeProvider>(),
             new PagingOptions(),
@@ -153,61 +155,12 @@ internal sealed class SlackCoordinationHost : IAsyncDisposable
     public async Task<IReadOnlyList<IncidentEvent>> EventsAsync(long number) => await Store.GetEventsAsync(number, CancellationToken.None);
 
     /// <summary>A slash command shaped like Slack's, typed in <paramref name="channelId"/>; returns Slack's view of the answer.</summary>
-    public async Task<CommandReply> CommandAsync(string command, string text, string userId = CoordinationModel.OliverSlack, string? userName = "oliver", string channelId = GeneralChannel)
-    {
-        var fields = SlackPayloads.CommandFields();
-        fields["team_id"] = TeamId;
-        fields["channel_id"] = channelId;
-        fields["channel_name"] = channelId == GeneralChannel ? "general" : "incident";
-        fields["user_id"] = userId;
-        fields["user_name"] = userName ?? string.Empty;
-        fields["command"] = command;
-        fields["text"] = text;
-        fields["trigger_id"] = string.Create(CultureInfo.InvariantCulture, $"{Interlocked.Increment(ref _triggers)}.4744562912.803a0bc887a14d10");
-        fields["response_url"] = Slack.ResponseUrl("command-" + fields["trigger_id"]).ToString();
-        fields.Remove("enterprise_id");
-        fields.Remove("enterprise_name");
-        var body = string.Join('&', fields.Select(f => $"{Uri.EscapeDataString(f.Key)}={Uri.EscapeDataString(f.Value)}"));
-        using var response = await PostSignedAsync("/slack/commands", body);
-        response.EnsureSuccessStatusCode();
-        var json = await response.Content.ReadAsStringAsync();
-        Assert.False(string.IsNullOrEmpty(json), $"{command} {text} was answered with an empty body");
-        using var doc = JsonDocument.Parse(json);
-        var root = doc.RootElement;
-        return new CommandReply(
-            root.GetProperty("response_type").GetString()!,
-            root.GetProperty("text").GetString()!,
-            root.TryGetProperty("blocks", out var blocks) ? JsonNode.Parse(blocks.GetRawText())!.AsArray() : null);
-    }
+    public Task<CommandReply> CommandAsync(string command, string text, string userId = CoordinationModel.OliverSlack, string? userName = "oliver", string channelId = GeneralChannel) =>
+        _requests.CommandAsync(command, text, userId, userName, channelId, channelId == GeneralChannel ? "general" : "incident");
 
     /// <summary>Clicks a button on a message in <paramref name="channelId"/> as <paramref name="userId"/>: a signed <c>block_actions</c>.</summary>
-    public async Task<string> ClickAsync(string actionId, long incidentNumber, string userId, string channelId, string messageTs, string responseUrlId = "click")
-    {
-        var payload = SlackPayloads.BlockAction();
-        payload["user"] = new JsonObject { ["id"] = userId, ["username"] = userId.ToLowerInvariant(), ["name"] = userId.ToLowerInvariant(), ["team_id"] = TeamId };
-        payload["team"] = new JsonObject { ["id"] = TeamId, ["domain"] = "example" };
-        payload["container"] = new JsonObject { ["type"] = "message", ["message_ts"] = messageTs, ["channel_id"] = channelId, ["is_ephemeral"] = false };
-        payload["channel"] = new JsonObject { ["id"] = channelId, ["name"] = "incident" };
-        payload["response_url"] = Slack.ResponseUrl(responseUrlId).ToString();
-        var action = payload["actions"]![0]!.AsObject();
-        action["action_id"] = actionId;
-        action["value"] = incidentNumber.ToString(CultureInfo.InvariantCulture);
-        action["block_id"] = "oncallbot.roles";
-        using var response = await PostSignedAsync("/slack/interactions", "payload=" + Uri.EscapeDataString(payload.ToJsonString()));
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadAsStringAsync();
-    }
-
-    private Task<HttpResponseMessage> PostSignedAsync(string path, string body)
-    {
-        var bytes = Encoding.UTF8.GetBytes(body);
-        var timestamp = Time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(bytes) };
-        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-www-form-urlencoded");
-        request.Headers.Add(SlackRequestVerifier.TimestampHeader, timestamp);
-        request.Headers.Add(SlackRequestVerifier.SignatureHeader, SlackRequestVerifier.ComputeSignature(SlackTestHost.SigningSecret, timestamp, bytes));
-        return Client.SendAsync(request);
-    }
+    public Task<string> ClickAsync(string actionId, long incidentNumber, string userId, string channelId, string messageTs, string responseUrlId = "click") =>
+        _requests.ClickAsync(actionId, incidentNumber, userId, channelId, "incident", messageTs, ephemeral: false, "oncallbot.roles", responseUrlId);
 
     public async ValueTask DisposeAsync()
     {
@@ -215,16 +168,5 @@ internal sealed class SlackCoordinationHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         await Slack.DisposeAsync();
-    }
-
-    private sealed class FixedModel(OnCallModel model) : IOnCallModelProvider
-    {
-        public OnCallModel Current => model;
-    }
-
-    private sealed class NoOverrides : IOverrideSource
-    {
-        public Task<IReadOnlyList<ScheduleOverride>> GetOverridesAsync(string scheduleId, Interval window, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<ScheduleOverride>>([]);
     }
 }
