@@ -431,22 +431,22 @@ public sealed class CoordinationService : IIncidentObserver
         var end = incident.ResolvedAt ?? Now;
 
         var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"# {incident.Reference}: {incident.Summary}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"# {incident.Reference}: {OneLine(incident.Summary)}");
         md.AppendLine();
         if (service is not null)
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"- **Service:** {service.Name} (owner: {model.FindTeam(service.OwnerTeamId)?.Name ?? service.OwnerTeamId})");
+            md.AppendLine(CultureInfo.InvariantCulture, $"- **Service:** {OneLine(service.Name)} (owner: {OneLine(model.FindTeam(service.OwnerTeamId)?.Name ?? service.OwnerTeamId)})");
         }
         if (room is not null)
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"- **Severity:** SEV{room.Severity}; **phase:** {Name(room.Phase)}");
         }
-        md.AppendLine(CultureInfo.InvariantCulture, $"- **Paged:** {UtcTime.Format(incident.CreatedAt.InUtc())} by {incident.CreatedBy.DisplayName}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- **Paged:** {UtcTime.Format(incident.CreatedAt.InUtc())} by {OneLine(incident.CreatedBy.DisplayName)}");
         md.AppendLine(incident.AcknowledgedAt is { } acked
-            ? $"- **Time to acknowledge:** {PagingService.Describe(acked - incident.CreatedAt)} ({incident.AcknowledgedBy?.DisplayName})"
+            ? $"- **Time to acknowledge:** {PagingService.Describe(acked - incident.CreatedAt)} ({OneLine(incident.AcknowledgedBy?.DisplayName ?? "")})"
             : "- **Time to acknowledge:** never acknowledged");
         md.AppendLine(incident.ResolvedAt is { } resolved
-            ? $"- **Resolved:** {UtcTime.Format(resolved.InUtc())} by {incident.ResolvedBy?.DisplayName}; **duration:** {PagingService.Describe(resolved - incident.CreatedAt)}"
+            ? $"- **Resolved:** {UtcTime.Format(resolved.InUtc())} by {OneLine(incident.ResolvedBy?.DisplayName ?? "")}; **duration:** {PagingService.Describe(resolved - incident.CreatedAt)}"
             : $"- **Open for:** {PagingService.Describe(end - incident.CreatedAt)} so far");
         if (room?.ImpactStartedAt is { } impact)
         {
@@ -460,11 +460,11 @@ public sealed class CoordinationService : IIncidentObserver
         foreach (var role in Enum.GetValues<IncidentRole>())
         {
             var holder = room?.Holder(role);
-            md.AppendLine(CultureInfo.InvariantCulture, $"- **{Capitalized(Name(role))}:** {holder?.Person.DisplayName ?? "unfilled"}");
+            md.AppendLine(CultureInfo.InvariantCulture, $"- **{Capitalized(Name(role))}:** {(holder is null ? "unfilled" : OneLine(holder.Person.DisplayName))}");
         }
         foreach (var handover in roleEvents)
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"  - {Time(handover.At)} {handover.Text}");
+            md.AppendLine(CultureInfo.InvariantCulture, $"  - {Time(handover.At)} {OneLine(handover.Text)}");
         }
 
         AppendSection(md, "Pages and escalations", events.Where(e => e.Kind is IncidentEventKind.Notified or IncidentEventKind.Missed
@@ -483,7 +483,7 @@ public sealed class CoordinationService : IIncidentObserver
             var any = false;
             foreach (var line in lines)
             {
-                md.AppendLine(CultureInfo.InvariantCulture, $"- {Time(line.At)} {line.Text}");
+                md.AppendLine(CultureInfo.InvariantCulture, $"- {Time(line.At)} {OneLine(line.Text)}");
                 any = true;
             }
             if (!any)
@@ -800,6 +800,14 @@ public sealed class CoordinationService : IIncidentObserver
     public static string Name(IncidentRole role) => role.ToString().ToLowerInvariant();
 
     public static string Name(IncidentPhase phase) => phase.ToString().ToLowerInvariant();
+
+    /// <summary>
+    /// Text people typed (a note, a status update, the summary, a name), as part of one line of the Markdown summary:
+    /// its line breaks fold into " / ", so it never starts a line, and so can never add a heading, a list item or a
+    /// quote that the summary did not write. The timeline keeps the text as it was typed.
+    /// </summary>
+    internal static string OneLine(string text) =>
+        string.Join(" / ", text.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }
