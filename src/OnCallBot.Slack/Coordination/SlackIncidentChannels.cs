@@ -128,8 +128,10 @@ internal sealed class SlackIncidentChannels : IIncidentChannels
     {
         ArgumentNullException.ThrowIfNull(channel);
         ArgumentNullException.ThrowIfNull(topic);
-        // Topics are plain text (Slack neither formats nor links them), so nothing is escaped; only the length is cut.
-        var fitted = SlackText.Fit(topic.ReplaceLineEndings(" "), MaxTopicLength, escape: false);
+        // A topic is plain text, but Slack still turns <!channel>, <@U…> and <url|text> in it into mentions and links
+        // and decodes &lt; &gt; &amp;: the topic holds what people typed (the summary, names), so it is escaped like
+        // message text (& too, or a typed "&lt;!channel&gt;" would come back as <!channel>), then cut to the length.
+        var fitted = SlackText.Fit(topic.ReplaceLineEndings(" "), MaxTopicLength);
         await DeliverAsync(async client =>
         {
             await client.SetConversationTopicAsync(channel.ChannelId, fitted, cancellationToken);

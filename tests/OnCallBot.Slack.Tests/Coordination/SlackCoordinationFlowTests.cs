@@ -96,6 +96,22 @@ public sealed partial class SlackCoordinationFlowTests : IAsyncLifetime
         Assert.DoesNotContain(await _host.EventsAsync(number), e => e.Kind == IncidentEventKind.ChannelFailed);
     }
 
+    [Fact]
+    public async Task Page_SummaryWithLiteralMarkup_TopicShowsItAsTypedWithNothingLive()
+    {
+        // What Slack sends when someone types <!channel>, <@U0BOB>, <https://evil.example|click> and &lt;!here&gt;
+        // as text (not Slack's own mentions and links): each must reach the topic as text, not as live markup.
+        var number = await _host.PageAndOpenAsync("&lt;!channel&gt; &lt;@U0BOB&gt; &lt;https://evil.example|click&gt; &amp;lt;!here&amp;gt; R&amp;D");
+
+        Assert.Equal("<!channel> <@U0BOB> <https://evil.example|click> &lt;!here&gt; R&D", (await _host.Store.GetAsync(number, CancellationToken.None))!.Summary);
+        var topic = Assert.Single(_host.Slack.CallsTo("conversations.setTopic")).Args["topic"];
+        Assert.Equal(
+            "INC-1 SEV3 | Investigating | Commander: unfilled | &lt;!channel&gt; &lt;@U0BOB&gt; &lt;https://evil.example|click&gt; &amp;lt;!here&amp;gt; R&amp;D",
+            topic);
+        Assert.DoesNotContain('<', topic);
+        Assert.DoesNotContain('>', topic);
+    }
+
     [Theory]
     [InlineData("Checkout fails for every customer paying with a card issued outside the eurozone since the 14:00 deploy of v41 went out", "inc-1-checkout-fails-for-every-customer-paying-with-a-card-issued-outside-the-eu")]
     [InlineData("Zahlungen für Österreich schlagen fehl", "inc-1-zahlungen-fur-osterreich-schlagen-fehl")]

@@ -76,7 +76,7 @@ public sealed class SlackIncidentChannelsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SetTopic_Long_CutTo250WithEllipsisUnescaped()
+    public async Task SetTopic_Long_EscapedAndCutTo250WithEllipsis()
     {
         var topic = "INC-9 SEV1 | Investigating | Commander: A & B | " + new string('z', 400);
 
@@ -84,8 +84,21 @@ public sealed class SlackIncidentChannelsTests : IAsyncLifetime
 
         var sent = Assert.Single(_host.Slack.CallsTo("conversations.setTopic")).Args["topic"];
         Assert.Equal(250, sent.Length);
-        Assert.StartsWith("INC-9 SEV1 | Investigating | Commander: A & B | zzz", sent, StringComparison.Ordinal);
+        Assert.StartsWith("INC-9 SEV1 | Investigating | Commander: A &amp; B | zzz", sent, StringComparison.Ordinal);
         Assert.EndsWith("…", sent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SetTopic_CutFallsAmongEscapes_NeverHalfAnEscapeAndLinesFolded()
+    {
+        var topic = "INC-9 SEV1 | line one\nline two | " + new string('<', 300);
+
+        await _host.Channels.SetTopicAsync(_channel, topic, CancellationToken.None);
+
+        var sent = Assert.Single(_host.Slack.CallsTo("conversations.setTopic")).Args["topic"];
+        Assert.True(sent.Length <= 250, sent);
+        Assert.StartsWith("INC-9 SEV1 | line one line two | &lt;&lt;", sent, StringComparison.Ordinal);
+        Assert.Matches("^(&lt;)+…$", sent["INC-9 SEV1 | line one line two | ".Length..]);
     }
 
     [Fact]
