@@ -169,7 +169,11 @@ public sealed class CoordinationService : IIncidentObserver
 
     // ---- Commands ------------------------------------------------------------------------------------------
 
-    /// <summary>Gives <paramref name="role"/> to <paramref name="person"/> (null: to <paramref name="by"/>). Assigning someone else is for responders.</summary>
+    /// <summary>
+    /// Gives <paramref name="role"/> to <paramref name="person"/> (null: to <paramref name="by"/>). A free role is anyone's
+    /// to take (taking it makes them a responder); giving a role to someone else, or taking one that someone else
+    /// holds (which changes their role), is for responders.
+    /// </summary>
     public Task<CoordinationOutcome> AssignRoleAsync(long incidentNumber, IncidentRole role, Actor? person, Actor by, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(by);
@@ -177,15 +181,20 @@ public sealed class CoordinationService : IIncidentObserver
         var self = IncidentRoom.SamePerson(target, by);
         return ChangeAsync(incidentNumber, (room, incident, now) =>
         {
-            if (!self && Refusal(room, by, $"give the {Name(role)} role to someone else") is { } refusal)
+            var current = room.Holder(role);
+            if (!self && Refusal(room, by, $"give the {Name(role)} role to someone else", role) is { } refusal)
             {
                 return Decision.Refuse(refusal);
+            }
+            if (self && current is not null && !IncidentRoom.SamePerson(current.Person, by)
+                && Refusal(room, by, $"take the {Name(role)} role from {current.Person.DisplayName}", role) is { } takeover)
+            {
+                return Decision.Refuse(takeover);
             }
             if (incident.Status == IncidentStatus.Resolved)
             {
                 return Decision.Refuse($"{room.Reference} is resolved; its roles are closed.");
             }
-            var current = room.Holder(role);
             if (current is not null && IncidentRoom.SamePerson(current.Person, target))
             {
                 return Decision.Refuse($"{target.DisplayName} is already {Name(role)} of {room.Reference}.");
@@ -272,12 +281,16 @@ public sealed class CoordinationService : IIncidentObserver
                 announcement: $"📝 {by.DisplayName}: {note}", reply: $"Noted on {room.Reference}'s timeline."), cancellationToken);
     }
 
-    /// <summary>Marks when customers started (or stopped) being affected.</summary>
+    /// <summary>Marks when customers started (or stopped) being affected. For responders.</summary>
     public Task<CoordinationOutcome> SetImpactAsync(long incidentNumber, bool started, Actor by, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(by);
         return ChangeAsync(incidentNumber, (room, _, now) =>
         {
+            if (Refusal(room, by, "mark its customer impact") is { } refusal)
+            {
+                return Decision.Refuse(refusal);
+            }
             if (started)
             {
                 if (room.ImpactStartedAt is { } since && room.ImpactEndedAt is null)
@@ -300,7 +313,10 @@ public sealed class CoordinationService : IIncidentObserver
         }, cancellationToken);
     }
 
-    /// <summary>A status update: posted in the incident channel and the stakeholder channel for its severity; resets the reminder.</summary>
+    /// <summary>
+    /// A status update: posted in the incident channel and the stakeholder channel for its severity; resets the
+    /// reminder. For responders: it speaks for the incident to people outside it.
+    /// </summary>
     public async Task<CoordinationOutcome> PostStatusAsync(long incidentNumber, string text, Actor by, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(by);
@@ -312,6 +328,10 @@ public sealed class CoordinationService : IIncidentObserver
         Incident? incidentSeen = null;
         var outcome = await ChangeAsync(incidentNumber, (room, incident, now) =>
         {
+            if (Refusal(room, by, "post its status updates") is { } refusal)
+            {
+                return Decision.Refuse(refusal);
+            }
             incidentSeen = incident;
             var interval = incident.Status == IncidentStatus.Resolved ? null : _options.StatusUpdateInterval(room.Severity);
             return Decision.Apply(
@@ -785,11 +805,23 @@ public sealed class CoordinationService : IIncidentObserver
         }
     }
 
-    private string? Refusal(IncidentRoom room, Actor actor, string action) =>
-        !_options.RestrictToResponders || room.IsResponder(actor)
-            ? null
-            : $"Only responders of {room.Reference} (who paged, who was paged, who acknowledged or holds a role) may {action}."
-              + (room.Commander is { } commander ? $" Ask the commander, {commander.Person.DisplayName}." : " Take a role first: /incident role commander.");
+    /// <summary>
+    /// The one permission check, which every restricted command asks (severity, phase, resolve, status updates,
+    /// customer impact, giving a role to someone else, taking a role someone holds): null when
+    /// <paramref name="actor"/> may <paramref name="action"/> (<see cref="IncidentRoom.IsResponder"/>, or
+    /// <c>RestrictedActions</c> is <c>anyone</c>), else one line saying how to become a responder.
+    /// </summary>
+    private string? Refusal(IncidentRoom room, Actor actor, string action, IncidentRole? role = null)
+    {
+        if (!_options.RestrictToResponders || room.IsResponder(actor))
+        {
+            return null;
+        }
+        var ask = room.Commander is { } commander ? $"Ask the commander, {commander.Person.DisplayName}, or another responder" : "Ask a responder";
+        var free = Enum.GetValues<IncidentRole>().Where(r => room.Holder(r) is null).Select(r => (IncidentRole?)r).FirstOrDefault();
+        return $"Only responders of {room.Reference} may {action}. {ask} to add you with /incident role {(role is { } wanted ? Name(wanted) : "<role>")} @you"
+            + (free is { } vacant ? $", or take the free {Name(vacant)} role: /incident role {Name(vacant)}." : ".");
+    }
 
     private string? PlatformIdOf(User person, string platform) =>
         _platforms.FirstOrDefault(p => p.Name == platform)?.PlatformUserIdOf(person);

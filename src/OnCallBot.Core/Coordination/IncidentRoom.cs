@@ -67,7 +67,14 @@ public sealed record IncidentRoom(
         _ => this with { Comms = holder },
     };
 
-    /// <summary>True when <paramref name="person"/> responds to this incident or holds one of its roles.</summary>
+    /// <summary>
+    /// The one rule of who responds to this incident, which every restricted command follows on every platform
+    /// (<see cref="CoordinationOptions.RestrictedActions"/>): whoever opened the page; whoever was notified for it
+    /// (by any escalation step, or by a page pulled into it with <c>/incident page</c>); whoever acknowledged it or a
+    /// page pulled into it; whoever resolved it; whoever holds or has held one of its roles (taken or given). The
+    /// coordination flow adds each to <see cref="Responders"/> as it happens. Being in the incident's channel does not
+    /// count: anyone in the workspace can join a public channel.
+    /// </summary>
     public bool IsResponder(Actor person) =>
         Responders.Any(r => SamePerson(r, person))
         || new[] { Commander, Scribe, Comms }.Any(h => h is not null && SamePerson(h.Person, person));

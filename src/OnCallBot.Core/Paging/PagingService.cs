@@ -306,12 +306,20 @@ public sealed class PagingService
                     // have gone out: it still counts as reached, and the next level follows on timeout.
                     var earlier = (await _store.GetNotificationsAsync(incident.Number, cancellationToken))
                         .FirstOrDefault(n => n.Step == step && n.UserId == person.Id && n.Platform == platform.Name);
-                    events.Add(earlier?.Message is not null
-                        ? Event(incident, Now, IncidentEventKind.Notified,
-                            $"Notified {person.DisplayName} on {platform.Name} (level {level + 1}), by an earlier run of this step", [person.Id], level, platform.Name)
-                        : Event(incident, Now, IncidentEventKind.NotificationFailed,
+                    if (earlier?.Message is not null)
+                    {
+                        events.Add(Event(incident, Now, IncidentEventKind.Notified,
+                            $"Notified {person.DisplayName} on {platform.Name} (level {level + 1}), by an earlier run of this step", [person.Id], level, platform.Name));
+                        // That run may have stopped before telling the observers: paged is paged (a responder, invited to
+                        // the incident's channel), and being told twice changes nothing.
+                        await TellObserversAsync(incident, $"notifying {person.DisplayName}", o => o.OnNotifiedAsync(incident, person, platform.Name, cancellationToken), cancellationToken);
+                    }
+                    else
+                    {
+                        events.Add(Event(incident, Now, IncidentEventKind.NotificationFailed,
                             $"{person.DisplayName} may not have been notified on {platform.Name} (level {level + 1}): an earlier run of this step stopped while sending, and a page is never sent twice",
                             [person.Id], level, platform.Name));
+                    }
                     personReached = true;
                     continue;
                 }

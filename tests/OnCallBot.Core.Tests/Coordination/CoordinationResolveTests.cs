@@ -141,7 +141,7 @@ public sealed class CoordinationResolveTests
         var alice = await h.Coordination.AuthorizeResolveAsync(1, Alice, CancellationToken.None);
         var olivia = await h.Coordination.AuthorizeResolveAsync(1, Olivia, CancellationToken.None);
 
-        Assert.Equal("Only responders of INC-1 (who paged, who was paged, who acknowledged or holds a role) may resolve it. Ask the commander, Alice.", eve);
+        Assert.Equal("Only responders of INC-1 may resolve it. Ask the commander, Alice, or another responder to add you with /incident role <role> @you, or take the free scribe role: /incident role scribe.", eve);
         Assert.Null(alice);
         Assert.Null(olivia);
     }

@@ -44,12 +44,15 @@ public sealed class CoordinationRoleTests
     }
 
     [Fact]
-    public async Task AssignRoleAsync_SomeoneElseTakesCommandLater_HandoverRecordedAndAnnounced()
+    public async Task AssignRoleAsync_AnotherResponderTakesCommandLater_HandoverRecordedAndAnnounced()
     {
         var h = new CoordinationHarness();
         var channel = await h.OpenIncidentAsync();
-        await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
-        h.Time.Advance(TimeSpan.FromMinutes(20));
+        await h.Coordination.AssignRoleAsync(1, IncidentRole.Commander, null, Alice, CancellationToken.None);
+        // Nobody acknowledged, so Bob (level 2) is paged five minutes in: a responder, he may take command from Alice.
+        h.Time.Advance(TimeSpan.FromMinutes(5));
+        await h.RunEscalationAsync();
+        h.Time.Advance(TimeSpan.FromMinutes(15));
 
         var outcome = await h.Coordination.AssignRoleAsync(1, IncidentRole.Commander, null, Bob, CancellationToken.None);
 
@@ -107,7 +110,7 @@ public sealed class CoordinationRoleTests
         var outcome = await h.Coordination.AssignRoleAsync(1, IncidentRole.Comms, Carol, Eve, CancellationToken.None);
 
         var refused = Assert.IsType<CoordinationOutcome.Refused>(outcome);
-        Assert.Equal("Only responders of INC-1 (who paged, who was paged, who acknowledged or holds a role) may give the comms role to someone else. Ask the commander, Alice.",
+        Assert.Equal("Only responders of INC-1 may give the comms role to someone else. Ask the commander, Alice, or another responder to add you with /incident role comms @you, or take the free scribe role: /incident role scribe.",
             refused.Reason);
         Assert.Equal(before, await h.RoomAsync(1));
         Assert.Single(await h.EventsAsync(1, IncidentEventKind.RoleAssigned));

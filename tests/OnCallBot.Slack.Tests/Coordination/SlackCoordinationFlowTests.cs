@@ -182,9 +182,10 @@ public sealed partial class SlackCoordinationFlowTests : IAsyncLifetime
         Assert.Equal("Anna Anders is now commander.", PostsIn(channel.ChannelId)[^1].Args["text"]);
         Assert.Empty(_host.Slack.ResponseUrlPosts);
 
-        // Bob clicks a minute later: Slack's per-channel pacing of chat.postMessage, which the client keeps, waits on
-        // the clock once the channel's burst is spent, and the clock only moves when a test says so.
-        _host.Time.Advance(TimeSpan.FromMinutes(1));
+        // Nobody acknowledged, so Bob (level 2) is paged five minutes in; a responder now, he takes command. (The clock
+        // moving also lets Slack's per-channel pacing of chat.postMessage, which the client keeps, move on.)
+        _host.Time.Advance(TimeSpan.FromMinutes(5));
+        await _host.FireDueAsync();
         await _host.ClickAsync(SlackCoordinationActions.Commander, number, BobSlack, channel.ChannelId, channel.CardMessageId!);
         await _host.WhenIdleAsync();
 
@@ -251,7 +252,7 @@ public sealed partial class SlackCoordinationFlowTests : IAsyncLifetime
         var reply = await _host.CommandAsync("/incident", "sev 1", StrangerSlack, "stranger", channel.ChannelId);
 
         Assert.True(reply.IsEphemeral);
-        Assert.Equal("Only responders of INC-1 (who paged, who was paged, who acknowledged or holds a role) may change its severity. Take a role first: /incident role commander.", reply.Text);
+        Assert.Equal("Only responders of INC-1 may change its severity. Ask a responder to add you with /incident role &lt;role&gt; @you, or take the free commander role: /incident role commander.", reply.Text);
         Assert.Equal((3, version), (_host.Room(number).Severity, _host.Room(number).Version));
         Assert.Empty(_host.Slack.CallsTo("chat.update"));
     }
@@ -392,7 +393,7 @@ public sealed partial class SlackCoordinationFlowTests : IAsyncLifetime
         await _host.ClickAsync(SlackPagingActions.Resolve, number, StrangerSlack, "D0STRANGER", "1503435956.000001", responseUrlId: "resolve-click");
         await _host.WhenIdleAsync();
 
-        const string Reason = "Only responders of INC-1 (who paged, who was paged, who acknowledged or holds a role) may resolve it. Take a role first: /incident role commander.";
+        const string Reason = "Only responders of INC-1 may resolve it. Ask a responder to add you with /incident role &lt;role&gt; @you, or take the free commander role: /incident role commander.";
         Assert.Equal((true, Reason), (command.IsEphemeral, command.Text));
         Assert.Equal((true, Reason), (viaIncident.IsEphemeral, viaIncident.Text));
         var said = Assert.Single(_host.Slack.ResponseUrlPosts);
