@@ -35,9 +35,9 @@ public sealed class CoordinationOptions
     public TimeSpan ArchiveChannelAfter { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>
-    /// Who may change severity, phase and customer impact, post status updates, resolve, give a role to someone else
-    /// or take a role someone else holds: <c>responders</c> (default; who that is: <see cref="IncidentRoom.IsResponder"/>)
-    /// or <c>anyone</c>. Acknowledging, taking a free role, notes and paging more people in are open to anyone.
+    /// Who may change severity, phase and customer impact, post status updates, resolve, take a role or give one
+    /// to someone else: <c>responders</c> (default; who that is: <see cref="IncidentRoom.IsResponder"/>)
+    /// or <c>anyone</c>. Acknowledging, notes and paging more people in are open to anyone.
     /// </summary>
     public string RestrictedActions { get; set; } = "responders";
 

@@ -170,9 +170,8 @@ public sealed class CoordinationService : IIncidentObserver
     // ---- Commands ------------------------------------------------------------------------------------------
 
     /// <summary>
-    /// Gives <paramref name="role"/> to <paramref name="person"/> (null: to <paramref name="by"/>). A free role is anyone's
-    /// to take (taking it makes them a responder); giving a role to someone else, or taking one that someone else
-    /// holds (which changes their role), is for responders.
+    /// Gives <paramref name="role"/> to <paramref name="person"/> (null: to <paramref name="by"/>). Taking a role (free or
+    /// held) and giving one to someone else are for responders; being given a role makes that person one.
     /// </summary>
     public Task<CoordinationOutcome> AssignRoleAsync(long incidentNumber, IncidentRole role, Actor? person, Actor by, CancellationToken cancellationToken)
     {
@@ -186,8 +185,10 @@ public sealed class CoordinationService : IIncidentObserver
             {
                 return Decision.Refuse(refusal);
             }
-            if (self && current is not null && !IncidentRoom.SamePerson(current.Person, by)
-                && Refusal(room, by, $"take the {Name(role)} role from {current.Person.DisplayName}", role) is { } takeover)
+            // Taking a role, free or held, is for responders too: were a free role anyone's, a stranger could take
+            // scribe, be a responder by it, and then take command or resolve: the hole "responders" must close.
+            if (self && (current is null || !IncidentRoom.SamePerson(current.Person, by))
+                && Refusal(room, by, current is null ? $"take the {Name(role)} role" : $"take the {Name(role)} role from {current.Person.DisplayName}", role) is { } takeover)
             {
                 return Decision.Refuse(takeover);
             }
@@ -818,9 +819,7 @@ public sealed class CoordinationService : IIncidentObserver
             return null;
         }
         var ask = room.Commander is { } commander ? $"Ask the commander, {commander.Person.DisplayName}, or another responder" : "Ask a responder";
-        var free = Enum.GetValues<IncidentRole>().Where(r => room.Holder(r) is null).Select(r => (IncidentRole?)r).FirstOrDefault();
-        return $"Only responders of {room.Reference} may {action}. {ask} to add you with /incident role {(role is { } wanted ? Name(wanted) : "<role>")} @you"
-            + (free is { } vacant ? $", or take the free {Name(vacant)} role: /incident role {Name(vacant)}." : ".");
+        return $"Only responders of {room.Reference} may {action}. {ask} to add you with /incident role {(role is { } wanted ? Name(wanted) : "<role>")} @you.";
     }
 
     private string? PlatformIdOf(User person, string platform) =>

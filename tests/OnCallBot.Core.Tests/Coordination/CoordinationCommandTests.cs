@@ -55,7 +55,7 @@ public sealed class CoordinationCommandTests
         var outcome = await h.Coordination.SetSeverityAsync(1, 1, Eve, CancellationToken.None);
 
         var refused = Assert.IsType<CoordinationOutcome.Refused>(outcome);
-        Assert.Equal("Only responders of INC-1 may change its severity. Ask a responder to add you with /incident role <role> @you, or take the free commander role: /incident role commander.",
+        Assert.Equal("Only responders of INC-1 may change its severity. Ask a responder to add you with /incident role <role> @you.",
             refused.Reason);
         Assert.Equal(before, await h.RoomAsync(1));
     }

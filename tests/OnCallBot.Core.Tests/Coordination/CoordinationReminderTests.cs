@@ -31,7 +31,7 @@ public sealed class CoordinationReminderTests
         var h = new CoordinationHarness();
         var channel = await h.OpenIncidentAsync();
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
-        await h.Coordination.AssignRoleAsync(1, IncidentRole.Comms, null, Bob, CancellationToken.None);
+        await h.Coordination.AssignRoleAsync(1, IncidentRole.Comms, Bob, Alice, CancellationToken.None);
         var posts = h.Channels.Posts.Count;
 
         var fired = await h.AdvanceAndRemindAsync(TimeSpan.FromHours(4));

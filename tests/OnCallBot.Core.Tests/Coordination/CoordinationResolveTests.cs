@@ -19,7 +19,7 @@ public sealed class CoordinationResolveTests
         await h.RunEscalationAsync();
         h.Time.Advance(TimeSpan.FromMinutes(2));
         await h.Paging.AcknowledgeAsync(1, Bob, CancellationToken.None);
-        await h.Coordination.AssignRoleAsync(1, IncidentRole.Comms, null, Carol, CancellationToken.None);
+        await h.Coordination.AssignRoleAsync(1, IncidentRole.Comms, Carol, Bob, CancellationToken.None);
         h.Time.Advance(TimeSpan.FromMinutes(1));
         await h.Coordination.SetImpactAsync(1, started: true, Bob, CancellationToken.None);
         h.Time.Advance(TimeSpan.FromMinutes(2));
@@ -141,7 +141,7 @@ public sealed class CoordinationResolveTests
         var alice = await h.Coordination.AuthorizeResolveAsync(1, Alice, CancellationToken.None);
         var olivia = await h.Coordination.AuthorizeResolveAsync(1, Olivia, CancellationToken.None);
 
-        Assert.Equal("Only responders of INC-1 may resolve it. Ask the commander, Alice, or another responder to add you with /incident role <role> @you, or take the free scribe role: /incident role scribe.", eve);
+        Assert.Equal("Only responders of INC-1 may resolve it. Ask the commander, Alice, or another responder to add you with /incident role <role> @you.", eve);
         Assert.Null(alice);
         Assert.Null(olivia);
     }

@@ -36,7 +36,7 @@ public sealed class CoordinationResponderTests
 
         var refused = Assert.IsType<CoordinationOutcome.Refused>(outcome);
         Assert.Equal(
-            "Only responders of INC-1 may take the commander role from Alice. Ask the commander, Alice, or another responder to add you with /incident role commander @you, or take the free scribe role: /incident role scribe.",
+            "Only responders of INC-1 may take the commander role from Alice. Ask the commander, Alice, or another responder to add you with /incident role commander @you.",
             refused.Reason);
         Assert.Equal(before, await h.RoomAsync(1));
         Assert.Single(await h.EventsAsync(1, IncidentEventKind.RoleAssigned));
@@ -60,7 +60,7 @@ public sealed class CoordinationResponderTests
 
         Assert.All([takeover, severity, phase, status, impact], o => Assert.IsType<CoordinationOutcome.Refused>(o));
         Assert.Equal(
-            "Only responders of INC-1 may change its severity. Ask the commander, Alice, or another responder to add you with /incident role <role> @you, or take the free scribe role: /incident role scribe.",
+            "Only responders of INC-1 may change its severity. Ask the commander, Alice, or another responder to add you with /incident role <role> @you.",
             ((CoordinationOutcome.Refused)severity).Reason);
         Assert.StartsWith("Only responders of INC-1 may change its phase.", ((CoordinationOutcome.Refused)phase).Reason, StringComparison.Ordinal);
         Assert.StartsWith("Only responders of INC-1 may post its status updates.", ((CoordinationOutcome.Refused)status).Reason, StringComparison.Ordinal);
@@ -125,8 +125,11 @@ public sealed class CoordinationResponderTests
         await h.Paging.AcknowledgeAsync(1, Mallory, CancellationToken.None);
         Assert.True((await h.RoomAsync(1)).IsResponder(Mallory));
 
-        // Taking a free role makes Eve one; being given a role makes Dina one.
-        await h.Coordination.AssignRoleAsync(1, IncidentRole.Scribe, null, Eve, CancellationToken.None);
+        // A stranger cannot make herself one by taking a free role; being given a role makes Eve and Dina ones.
+        var refused = await h.Coordination.AssignRoleAsync(1, IncidentRole.Scribe, null, Eve, CancellationToken.None);
+        Assert.Equal("Only responders of INC-1 may take the scribe role. Ask a responder to add you with /incident role scribe @you.", Assert.IsType<CoordinationOutcome.Refused>(refused).Reason);
+        Assert.False((await h.RoomAsync(1)).IsResponder(Eve));
+        await h.Coordination.AssignRoleAsync(1, IncidentRole.Scribe, Eve, Mallory, CancellationToken.None);
         await h.Coordination.AssignRoleAsync(1, IncidentRole.Comms, ActorFor("dina"), Eve, CancellationToken.None);
         Assert.True((await h.RoomAsync(1)).IsResponder(Eve));
         Assert.True((await h.RoomAsync(1)).IsResponder(ActorFor("dina")));

@@ -110,7 +110,7 @@ public sealed class CoordinationRoleTests
         var outcome = await h.Coordination.AssignRoleAsync(1, IncidentRole.Comms, Carol, Eve, CancellationToken.None);
 
         var refused = Assert.IsType<CoordinationOutcome.Refused>(outcome);
-        Assert.Equal("Only responders of INC-1 may give the comms role to someone else. Ask the commander, Alice, or another responder to add you with /incident role comms @you, or take the free scribe role: /incident role scribe.",
+        Assert.Equal("Only responders of INC-1 may give the comms role to someone else. Ask the commander, Alice, or another responder to add you with /incident role comms @you.",
             refused.Reason);
         Assert.Equal(before, await h.RoomAsync(1));
         Assert.Single(await h.EventsAsync(1, IncidentEventKind.RoleAssigned));
@@ -119,20 +119,26 @@ public sealed class CoordinationRoleTests
     }
 
     [Fact]
-    public async Task AssignRoleAsync_NonResponderTakesARoleThemselves_AllowedAndBecomesResponder()
+    public async Task AssignRoleAsync_NonResponderTakesAFreeRole_RefusedUntilAResponderGivesIt()
     {
         var h = new CoordinationHarness();
         var channel = await h.OpenIncidentAsync();
         Assert.False((await h.RoomAsync(1)).IsResponder(Eve));
 
-        var outcome = await h.Coordination.AssignRoleAsync(1, IncidentRole.Comms, null, Eve, CancellationToken.None);
+        var refused = await h.Coordination.AssignRoleAsync(1, IncidentRole.Comms, null, Eve, CancellationToken.None);
 
-        Assert.Equal("Eve is now comms.", Assert.IsType<CoordinationOutcome.Done>(outcome).Message);
+        Assert.StartsWith("Only responders of INC-1 may take the comms role.", Assert.IsType<CoordinationOutcome.Refused>(refused).Reason, StringComparison.Ordinal);
+        Assert.Null((await h.RoomAsync(1)).Comms);
+        Assert.False((await h.RoomAsync(1)).IsResponder(Eve));
+
+        var outcome = await h.Coordination.AssignRoleAsync(1, IncidentRole.Comms, Eve, Olivia, CancellationToken.None);
+
+        Assert.Equal("Eve is now comms (assigned by Olivia).", Assert.IsType<CoordinationOutcome.Done>(outcome).Message);
         var room = await h.RoomAsync(1);
         Assert.Equal(Eve, room.Comms!.Person);
         Assert.Contains(Eve, room.Responders);
         Assert.Contains("UEVE", h.Channels.MembersOf(channel.ChannelId));
-        Assert.Equal("Eve is now comms.", h.Channels.PostsIn(channel.ChannelId)[^1]);
+        Assert.Equal("Eve is now comms (assigned by Olivia).", h.Channels.PostsIn(channel.ChannelId)[^1]);
 
         // Now a responder, she may hand a role to someone else.
         var assigned = await h.Coordination.AssignRoleAsync(1, IncidentRole.Scribe, Carol, Eve, CancellationToken.None);
@@ -169,7 +175,7 @@ public sealed class CoordinationRoleTests
     {
         var h = new CoordinationHarness();
         var channel = await h.OpenIncidentAsync();
-        await h.Coordination.AssignRoleAsync(1, IncidentRole.Commander, null, Carol, CancellationToken.None);
+        await h.Coordination.AssignRoleAsync(1, IncidentRole.Commander, Carol, Olivia, CancellationToken.None);
 
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
 

@@ -252,7 +252,7 @@ public sealed partial class SlackCoordinationFlowTests : IAsyncLifetime
         var reply = await _host.CommandAsync("/incident", "sev 1", StrangerSlack, "stranger", channel.ChannelId);
 
         Assert.True(reply.IsEphemeral);
-        Assert.Equal("Only responders of INC-1 may change its severity. Ask a responder to add you with /incident role &lt;role&gt; @you, or take the free commander role: /incident role commander.", reply.Text);
+        Assert.Equal("Only responders of INC-1 may change its severity. Ask a responder to add you with /incident role &lt;role&gt; @you.", reply.Text);
         Assert.Equal((3, version), (_host.Room(number).Severity, _host.Room(number).Version));
         Assert.Empty(_host.Slack.CallsTo("chat.update"));
     }
@@ -393,7 +393,7 @@ public sealed partial class SlackCoordinationFlowTests : IAsyncLifetime
         await _host.ClickAsync(SlackPagingActions.Resolve, number, StrangerSlack, "D0STRANGER", "1503435956.000001", responseUrlId: "resolve-click");
         await _host.WhenIdleAsync();
 
-        const string Reason = "Only responders of INC-1 may resolve it. Ask a responder to add you with /incident role &lt;role&gt; @you, or take the free commander role: /incident role commander.";
+        const string Reason = "Only responders of INC-1 may resolve it. Ask a responder to add you with /incident role &lt;role&gt; @you.";
         Assert.Equal((true, Reason), (command.IsEphemeral, command.Text));
         Assert.Equal((true, Reason), (viaIncident.IsEphemeral, viaIncident.Text));
         var said = Assert.Single(_host.Slack.ResponseUrlPosts);

@@ -47,7 +47,7 @@ public sealed class SlackResponderTests
         await host.WhenIdleAsync();
 
         Assert.Equal(
-            "Only responders of INC-1 may take the commander role from Anna Anders. Ask the commander, Anna Anders, or another responder to add you with /incident role commander @you, or take the free scribe role: /incident role scribe.",
+            "Only responders of INC-1 may take the commander role from Anna Anders. Ask the commander, Anna Anders, or another responder to add you with /incident role commander @you.",
             EphemeralText(host, "stranger"));
         Assert.Equal(before, host.Room(number));
         Assert.Equal((updates, posts, topics), (host.Slack.CallsTo("chat.update").Count, host.Slack.CallsTo("chat.postMessage").Count, host.Slack.CallsTo("conversations.setTopic").Count));
