@@ -158,7 +158,7 @@ public sealed class SlackWebApiClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task WriteMethods_SendJsonUtf8_AndReadMethodsSendForms()
+    public async Task WriteMethods_SendJsonUtf8_AndReadMethodsSendForms_EachWithItsLength()
     {
         await Client.PostMessageAsync("C0123ABCD", "hello", Blocks);
         await Client.GetUserAsync("W012A3CDE");
@@ -169,6 +169,8 @@ public sealed class SlackWebApiClientTests : IAsyncLifetime
         Assert.Equal("application/x-www-form-urlencoded", _slack.CallsTo("apps.connections.open").Single().ContentType);
         Assert.Equal("W012A3CDE", _slack.CallsTo("users.info").Single().Args["user"]);
         Assert.Equal("spengler@ghostbusters.example.com", _slack.CallsTo("users.lookupByEmail").Single().Args["email"]);
+        // Bodies go out whole with a Content-Length, as before, not chunked.
+        Assert.All(_slack.Calls, call => Assert.NotNull(call.ContentLength));
         Assert.Equal("application/x-www-form-urlencoded", _slack.CallsTo("users.info").Single().ContentType);
         Assert.Equal("application/x-www-form-urlencoded", _slack.CallsTo("users.lookupByEmail").Single().ContentType);
         var blocks = JsonDocument.Parse(_slack.CallsTo("chat.postMessage").Single().Args["blocks"]).RootElement;

@@ -22,6 +22,8 @@ internal static class SlackWebApiWire
 
     public static RefitSettings CreateRefitSettings() => new(new SystemTextJsonContentSerializer(Json))
     {
+        // Bodies are small: serialize them whole and send a Content-Length, as Slack's own SDKs do, not chunked.
+        Buffered = true,
         // Form fields get the same snake_case names as JSON ones (Email -> email).
         UrlParameterKeyFormatter = new SnakeCaseUrlParameterKeyFormatter(),
         // The handlers throw SlackApiException, and callers catch HttpRequestException and timeouts as HttpClient
