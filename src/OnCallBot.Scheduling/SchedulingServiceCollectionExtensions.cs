@@ -55,11 +55,6 @@ public static class SchedulingServiceCollectionExtensions
 
         var options = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
         var settings = StorageSettings.Resolve(options);
-        if (settings.Provider == StorageProvider.Sqlite)
-        {
-            // Quartz opens its own Microsoft.Data.Sqlite connections, which need the native library loaded first.
-            SqliteInitialization.EnsureInitialized();
-        }
 
         services.AddOnCallStorage();
         services.AddQuartz(quartz =>

@@ -7,6 +7,7 @@ using OnCallBot.Slack.Inbound;
 using OnCallBot.Slack.Paging;
 using OnCallBot.Slack.SocketMode;
 using OnCallBot.Slack.WebApi;
+using Refit;
 
 namespace OnCallBot.Slack;
 
@@ -15,8 +16,9 @@ public static class SlackServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the Slack transport, configured from the <c>Slack</c> section (<see cref="SlackOptions"/>,
-    /// validated at start): <see cref="SlackWebApiClient"/> (typed <c>HttpClient</c>, bearer token handler,
-    /// <see cref="SlackRateLimiter"/>), <see cref="SlackRequestVerifier"/>, the endpoints behind
+    /// validated at start): <see cref="SlackWebApiClient"/> over the Refit client <see cref="ISlackWebApi"/> (with
+    /// handlers for the bearer token, <see cref="SlackRateLimiter"/> pacing, 429 retries and <c>"ok": false</c>),
+    /// <see cref="SlackRequestVerifier"/>, the endpoints behind
     /// <see cref="SlackEndpointRouteBuilderExtensions.MapSlack"/>, and <see cref="SlackSocketModeClient"/>.
     /// </summary>
     /// <remarks>
@@ -41,14 +43,25 @@ public static class SlackServiceCollectionExtensions
         services.TryAddSingleton<SlackHttpEndpoints>();
 
         services.TryAddSingleton<SlackRateLimiter>();
+        services.TryAddTransient<SlackResponseHandler>();
+        services.TryAddTransient<SlackRetryAfterHandler>();
+        services.TryAddTransient<SlackPacingHandler>();
         services.TryAddTransient<SlackAuthenticationHandler>();
-        services.AddHttpClient<SlackWebApiClient>((sp, client) =>
+        // Refit's source generator writes every method inline, so no reflection request builder is needed. Handlers,
+        // outermost first: only "ok": true reaches Refit; each 429 retry waits its turn in the limiter again; the
+        // token goes on last, on every attempt.
+        services.AddRefitGeneratedClient<ISlackWebApi>(SlackWebApiWire.CreateRefitSettings())
+            .ConfigureHttpClient((sp, client) =>
             {
                 var baseUrl = sp.GetRequiredService<IOptionsMonitor<SlackOptions>>().CurrentValue.ApiBaseUrl.ToString();
                 // Method names are resolved relative to the base; without the slash "api" would be replaced.
                 client.BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
             })
+            .AddHttpMessageHandler<SlackResponseHandler>()
+            .AddHttpMessageHandler<SlackRetryAfterHandler>()
+            .AddHttpMessageHandler<SlackPacingHandler>()
             .AddHttpMessageHandler<SlackAuthenticationHandler>();
+        services.TryAddTransient(sp => new SlackWebApiClient(sp.GetRequiredService<ISlackWebApi>()));
 
         services.TryAddSingleton(sp => new SlackSocketModeClient(
             sp.GetRequiredService<IServiceScopeFactory>(),

@@ -25,10 +25,6 @@ internal sealed class DbConnectionFactory : IDbConnectionFactory, IAsyncDisposab
         {
             _postgres = new Lazy<NpgsqlDataSource>(() => NpgsqlDataSource.Create(_settings.ConnectionString));
         }
-        else
-        {
-            SqliteInitialization.EnsureInitialized();
-        }
     }
 
     public StorageProvider Provider => _settings.Provider;

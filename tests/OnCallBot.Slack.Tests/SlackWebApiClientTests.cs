@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -5,6 +6,7 @@ using OnCallBot.Slack.Tests.Fakes;
 using OnCallBot.Slack.WebApi;
 using OnCallBot.TestKit;
 using OnCallBot.TestKit.Slack;
+using Refit;
 
 namespace OnCallBot.Slack.Tests;
 
@@ -68,17 +70,107 @@ public sealed class SlackWebApiClientTests : IAsyncLifetime
 
         Assert.Empty(_slack.SpecViolations);
         var methods = _slack.Calls.Select(c => c.Method).ToHashSet();
+        Assert.Equal(InterfaceMethods().Select(m => m.SlackMethod).Order(), methods.Order());
         Assert.Equal(SlackRateLimiter.MethodTiers.Keys.Order(), methods.Order());
     }
 
+    [SharedFixtureFact]
+    public async Task EveryInterfaceMethod_WithEveryArgumentSetAndWithOnlyTheRequiredOnes_ConformsToTheSpec()
+    {
+        Assert.True(_slack.ChecksSpec);
+        var api = _services.GetRequiredService<ISlackWebApi>();
+        var methods = InterfaceMethods();
+
+        foreach (var (method, slackMethod) in methods)
+        {
+            foreach (var optionalSet in new[] { true, false })
+            {
+                var arguments = method.GetParameters().Select(p => SampleArgument(p, optionalSet)).ToArray();
+                await (Task)method.Invoke(api, arguments)!;
+                var call = _slack.Calls[^1];
+                Assert.Equal(slackMethod, call.Method);
+                var body = method.GetParameters().SingleOrDefault(p => p.GetCustomAttribute<BodyAttribute>() is not null);
+                if (optionalSet && body is not null)
+                {
+                    // Every property of the request record reached Slack by its own name: none is left out of the check.
+                    Assert.Equal(body.ParameterType.GetProperties().Length, call.Args.Count);
+                }
+            }
+        }
+
+        Assert.Empty(_slack.SpecViolations);
+        Assert.Equal(SlackRateLimiter.MethodTiers.Keys.Order(), methods.Select(m => m.SlackMethod).Order());
+    }
+
+    // Every Slack method the client can call: one ISlackWebApi method each, its path the Slack method's name.
+    private static IReadOnlyList<(MethodInfo Method, string SlackMethod)> InterfaceMethods()
+    {
+        var methods = typeof(ISlackWebApi).GetMethods()
+            .Select(m => (Method: m, SlackMethod: m.GetCustomAttribute<PostAttribute>()?.Path.TrimStart('/')))
+            .ToList();
+        Assert.All(methods, m => Assert.NotNull(m.SlackMethod));
+        Assert.Equal(methods.Count, methods.Select(m => m.SlackMethod).Distinct().Count());
+        return [.. methods.Select(m => (m.Method, m.SlackMethod!))];
+    }
+
+    // A well-formed value for each argument; with optionalSet false, every nullable one is left null.
+    private static object? SampleArgument(ParameterInfo parameter, bool optionalSet)
+    {
+        if (parameter.ParameterType == typeof(CancellationToken))
+        {
+            return CancellationToken.None;
+        }
+        if (parameter.GetCustomAttribute<BodyAttribute>() is null)
+        {
+            return SampleValue(parameter, optionalSet);
+        }
+        var constructor = parameter.ParameterType.GetConstructors().Single();
+        return constructor.Invoke([.. constructor.GetParameters().Select(p => SampleValue(p, optionalSet))]);
+    }
+
+    private static object? SampleValue(ParameterInfo parameter, bool optionalSet)
+    {
+        var nullable = new NullabilityInfoContext().Create(parameter).WriteState == NullabilityState.Nullable;
+        if (nullable && !optionalSet)
+        {
+            return null;
+        }
+        var type = Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType;
+        if (type == typeof(bool))
+        {
+            return true;
+        }
+        if (type == typeof(JsonElement))
+        {
+            return Blocks;
+        }
+        Assert.Equal(typeof(string), type);
+        return parameter.Name switch
+        {
+            "Channel" or "channel" => "C0123ABCD",
+            "User" => "U0123ABCD",
+            "Users" => "U0123ABCD,U0456EFGH",
+            "Ts" or "ThreadTs" or "Timestamp" => "1503435956.000247",
+            "Name" => "inc-2026-01-05-payments",
+            "Email" => "spengler@ghostbusters.example.com",
+            _ => "SEV1 payments down",
+        };
+    }
+
     [Fact]
-    public async Task WriteMethods_SendJsonUtf8_AndReadMethodsSendForms()
+    public async Task WriteMethods_SendJsonUtf8_AndReadMethodsSendForms_EachWithItsLength()
     {
         await Client.PostMessageAsync("C0123ABCD", "hello", Blocks);
         await Client.GetUserAsync("W012A3CDE");
         await Client.LookupUserByEmailAsync("spengler@ghostbusters.example.com");
+        await Client.OpenSocketModeConnectionAsync();
 
         Assert.Equal("application/json; charset=utf-8", _slack.CallsTo("chat.postMessage").Single().ContentType);
+        Assert.Equal("application/x-www-form-urlencoded", _slack.CallsTo("apps.connections.open").Single().ContentType);
+        Assert.Equal("W012A3CDE", _slack.CallsTo("users.info").Single().Args["user"]);
+        Assert.Equal("spengler@ghostbusters.example.com", _slack.CallsTo("users.lookupByEmail").Single().Args["email"]);
+        // Bodies go out whole with a Content-Length, as before, not chunked.
+        Assert.All(_slack.Calls, call => Assert.NotNull(call.ContentLength));
         Assert.Equal("application/x-www-form-urlencoded", _slack.CallsTo("users.info").Single().ContentType);
         Assert.Equal("application/x-www-form-urlencoded", _slack.CallsTo("users.lookupByEmail").Single().ContentType);
         var blocks = JsonDocument.Parse(_slack.CallsTo("chat.postMessage").Single().Args["blocks"]).RootElement;
@@ -177,6 +269,96 @@ public sealed class SlackWebApiClientTests : IAsyncLifetime
         var user = await Client.LookupUserByEmailAsync("nobody@example.com");
 
         Assert.Null(user);
+    }
+
+    [Fact]
+    public async Task PostMessage_OptionalArgumentsNotGiven_NotSentAtAll()
+    {
+        await Client.PostMessageAsync("C0123ABCD", "hello");
+
+        Assert.Equal(["channel", "text"], _slack.CallsTo("chat.postMessage").Single().Args.Keys.Order());
+    }
+
+    [Theory]
+    [InlineData(200, "<html>Slack is down</html>", SlackApiException.InvalidResponseCode, null)]
+    [InlineData(200, """{"channel":"C0123ABCD"}""", SlackApiException.InvalidResponseCode, null)]
+    [InlineData(503, "upstream unavailable", SlackApiException.HttpErrorCode, 503)]
+    [InlineData(500, """{"ok":true,"channel":"C0123ABCD","ts":"1503435956.000247"}""", SlackApiException.HttpErrorCode, 500)]
+    [InlineData(500, """{"ok":false,"error":"internal_error"}""", "internal_error", 500)]
+    public async Task AnyCall_AnswerThatIsNotSlacksOk_ThrowsSlackApiExceptionWithItsCode(int status, string body, string error, int? statusCode)
+    {
+        _slack.EnqueueBody("chat.postMessage", body, status);
+
+        var ex = await Assert.ThrowsAsync<SlackApiException>(() => Client.PostMessageAsync("C0123ABCD", "hello"));
+
+        Assert.Equal("chat.postMessage", ex.Method);
+        Assert.Equal(error, ex.Error);
+        Assert.Equal(statusCode, (int?)ex.StatusCode);
+        Assert.Single(_slack.CallsTo("chat.postMessage"));
+    }
+
+    [Fact]
+    public async Task AnyCall_OkTrueWithFieldsOfTheWrongType_InvalidResponse()
+    {
+        _slack.EnqueueBody("chat.postMessage", """{"ok":true,"channel":{"id":"C0123ABCD"},"ts":1503435956.000247}""");
+
+        var ex = await Assert.ThrowsAsync<SlackApiException>(() => Client.PostMessageAsync("C0123ABCD", "hello"));
+
+        Assert.Equal("chat.postMessage", ex.Method);
+        Assert.StartsWith(SlackApiException.InvalidResponseCode, ex.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnyCall_SlackUnreachable_HttpRequestExceptionAsHttpClientThrowsIt()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var closedPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Slack:BotToken"] = FakeSlackServer.BotToken,
+            ["Slack:SigningSecret"] = "secret",
+            ["Slack:ApiBaseUrl"] = $"http://127.0.0.1:{closedPort}/api/",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton<TimeProvider>(_time);
+        services.AddSlack();
+        await using var provider = services.BuildServiceProvider(validateScopes: true);
+
+        // SlackDelivery and the paging handler catch exactly this type; Refit must not wrap it in its own.
+        await Assert.ThrowsAsync<HttpRequestException>(() => provider.GetRequiredService<SlackWebApiClient>().PostMessageAsync("C0123ABCD", "hello"));
+    }
+
+    [Fact]
+    public async Task AnyCall_RetryAfterLongerThanWeWait_FailsAtOnceWithRatelimited()
+    {
+        _slack.EnqueueRateLimit("chat.update", retryAfterSeconds: 600);
+
+        var ex = await Assert.ThrowsAsync<SlackApiException>(() => Client.UpdateMessageAsync("C0123ABCD", "1503435956.000247", "updated"));
+
+        Assert.Equal("ratelimited", ex.Error);
+        Assert.Equal(TimeSpan.FromMinutes(10), ex.RetryAfter);
+        Assert.Single(_slack.CallsTo("chat.update"));
+    }
+
+    [Fact]
+    public async Task TierPacedMethod_BeyondItsBurst_WaitsForTheTierIntervalOnTheClock()
+    {
+        var client = Client;
+
+        // conversations.create is Tier 2: a burst of 4, then one every 3 seconds.
+        var calls = Enumerable.Range(0, 5).Select(i => client.CreateConversationAsync($"inc-{i}", isPrivate: false)).ToArray();
+        await Task.WhenAll(calls.Take(4));
+        var limiter = _services.GetRequiredService<SlackRateLimiter>().LimiterFor("conversations.create", null);
+        await WaitUntilAsync(() => limiter.GetStatistics()!.CurrentQueuedCount == 1);
+
+        Assert.Equal(4, _slack.CallsTo("conversations.create").Count);
+        Assert.False(calls[4].IsCompleted);
+        _time.Inner.Advance(TimeSpan.FromSeconds(3));
+        await calls[4];
+        Assert.Equal(5, _slack.CallsTo("conversations.create").Count);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace OnCallBot.Slack.WebApi;
 
 /// <summary>A message Slack stored: its conversation and timestamp, which together identify it.</summary>
@@ -24,7 +26,32 @@ public sealed record SlackConversation(string Id, string? Name, bool IsPrivate);
 public sealed record SlackUser(
     string Id, string? TeamId, string? Name, string? RealName, string? DisplayName, string? Email, string? TimeZone, bool IsDeleted, bool IsBot);
 
-// Wire shapes: only the fields the client reads, named by the snake_case policy.
+// Wire shapes: what ISlackWebApi sends and the fields the client reads back, named by the snake_case policy
+// (SlackWebApiWire). A null property is left out of the request.
+
+internal sealed record PostMessageRequest(string Channel, string Text, JsonElement? Blocks, string? ThreadTs);
+
+internal sealed record UpdateMessageRequest(string Channel, string Ts, string Text, JsonElement? Blocks);
+
+internal sealed record PostEphemeralRequest(string Channel, string User, string Text, JsonElement? Blocks, string? ThreadTs);
+
+// Users: comma-separated user ids, here and in conversations.invite.
+internal sealed record OpenConversationRequest(string Users);
+
+internal sealed record CreateConversationRequest(string Name, bool IsPrivate);
+
+internal sealed record InviteToConversationRequest(string Channel, string Users);
+
+internal sealed record SetConversationTopicRequest(string Channel, string Topic);
+
+internal sealed record ArchiveConversationRequest(string Channel);
+
+internal sealed record AddPinRequest(string Channel, string Timestamp);
+
+internal sealed record UserInfoRequest(string User);
+
+internal sealed record LookupUserByEmailRequest(string Email);
+
 internal sealed record PostMessageWire(string? Channel, string? Ts);
 
 internal sealed record PostEphemeralWire(string? MessageTs);

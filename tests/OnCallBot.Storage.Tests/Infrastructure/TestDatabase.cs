@@ -63,7 +63,6 @@ public sealed class TestDatabase : IAsyncDisposable
 
     private static TestDatabase CreateSqlite()
     {
-        SqliteInitialization.EnsureInitialized();
         var directory = Path.Combine(Path.GetTempPath(), "oncallbot-tests", Guid.NewGuid().ToString("N"));
         var file = Path.Combine(directory, "nested", "oncallbot.db");
         return new TestDatabase(StorageProvider.Sqlite, $"Data Source={file}", () =>

@@ -18,7 +18,11 @@ using Microsoft.Extensions.Logging;
 namespace OnCallBot.TestKit.Slack;
 
 /// <summary>One Web API call as the fake received it.</summary>
-public sealed record RecordedSlackCall(string Method, string HttpMethod, string? ContentType, string? Token, IReadOnlyDictionary<string, string> Args);
+public sealed record RecordedSlackCall(string Method, string HttpMethod, string? ContentType, string? Token, IReadOnlyDictionary<string, string> Args)
+{
+    /// <summary>The Content-Length the client declared; null when it streamed the body in chunks instead.</summary>
+    public long? ContentLength { get; init; }
+}
 
 /// <summary>One post to a <c>response_url</c> the fake handed out: which one, the JSON body, and the Authorization header (which must be absent).</summary>
 public sealed record RecordedResponseUrlPost(string Id, string Body, string? Authorization);
@@ -174,7 +178,10 @@ public sealed class FakeSlackServer : IAsyncDisposable
         var token = context.Request.Headers.Authorization.ToString() is { Length: > 7 } auth && auth.StartsWith("Bearer ", StringComparison.Ordinal)
             ? auth["Bearer ".Length..]
             : args.GetValueOrDefault("token");
-        var call = new RecordedSlackCall(method, context.Request.Method, context.Request.ContentType, token, args);
+        var call = new RecordedSlackCall(method, context.Request.Method, context.Request.ContentType, token, args)
+        {
+            ContentLength = context.Request.ContentLength,
+        };
         lock (_waiters)
         {
             _calls.Enqueue(call);
