@@ -8,7 +8,10 @@ public sealed class OnCallOptions
     /// <summary>The longest debounce accepted: longer would leave a fixed config unapplied for minutes.</summary>
     public static readonly TimeSpan MaxReloadDebounce = TimeSpan.FromMinutes(1);
 
-    /// <summary>Default of <see cref="MaxConfigBytes"/>: 4 MiB, hundreds of times a large organisation's config.</summary>
+    /// <summary>
+    /// Default of <see cref="MaxConfigBytes"/>: 4 MiB, far above a real config (a thousand people with their teams
+    /// and schedules take a few hundred KB).
+    /// </summary>
     public const long DefaultMaxConfigBytes = 4L * 1024 * 1024;
 
     /// <summary>The smallest <see cref="MaxConfigBytes"/> accepted (1 KiB): less would refuse even a one-team file.</summary>
