@@ -108,7 +108,7 @@ public sealed class OnCallModelFileProvider : IOnCallModelProvider, IDisposable
         await _reloadGate.WaitAsync(cancellationToken);
         try
         {
-            var result = await OnCallConfigLoader.LoadAsync(ConfigPath, cancellationToken);
+            var result = await OnCallConfigLoader.LoadAsync(ConfigPath, _options.MaxConfigBytes, cancellationToken);
             if (result.IsValid)
             {
                 Apply(result);
@@ -165,7 +165,7 @@ public sealed class OnCallModelFileProvider : IOnCallModelProvider, IDisposable
         await _reloadGate.WaitAsync(cancellationToken);
         try
         {
-            var result = await OnCallConfigLoader.LoadAsync(ConfigPath, cancellationToken);
+            var result = await OnCallConfigLoader.LoadAsync(ConfigPath, _options.MaxConfigBytes, cancellationToken);
             var current = Volatile.Read(ref _loaded);
             if (!result.IsValid)
             {

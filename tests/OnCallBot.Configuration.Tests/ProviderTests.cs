@@ -37,13 +37,17 @@ public sealed class ProviderTests : IDisposable
 
     private string ConfigFile => _dir.File("oncall.yaml");
 
-    private OnCallModelFileProvider CreateProvider(string? path = null, bool watch = false, TimeSpan? debounce = null) =>
+    // 30,000 lists inside each other: YamlDotNet's recursive document model overflowed the stack on this.
+    private static readonly string NestedTooDeep = "users: " + new string('[', 30_000) + new string(']', 30_000) + "\n";
+
+    private OnCallModelFileProvider CreateProvider(string? path = null, bool watch = false, TimeSpan? debounce = null, long? maxConfigBytes = null) =>
         new(
             Options.Create(new OnCallOptions
             {
                 ConfigPath = path ?? ConfigFile,
                 WatchForChanges = watch,
                 ReloadDebounce = debounce ?? TimeSpan.FromSeconds(1),
+                MaxConfigBytes = maxConfigBytes ?? OnCallOptions.DefaultMaxConfigBytes,
             }),
             _store,
             _time,
@@ -404,5 +408,76 @@ public sealed class ProviderTests : IDisposable
         Assert.True(provider.Current.Services.ContainsKey("ledger"));
         Assert.Empty(provider.LastReloadErrors);
         Assert.Equal(ValidV2, _store.Saved[^1].Content);
+    }
+
+    [Fact]
+    public async Task FileChange_ToFileNestedTooDeep_KeepsTheLastGoodModelAndLogsWhere()
+    {
+        Write(ValidV1);
+        using var provider = CreateProvider();
+        await provider.StartAsync(CancellationToken.None);
+        var first = provider.Current;
+
+        Write(NestedTooDeep);
+        provider.OnFileSystemChange();
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await provider.LastWatcherReload;
+
+        Assert.Same(first, provider.Current);
+        Assert.Equal((1, 71), (Assert.Single(provider.LastReloadErrors).Line, provider.LastReloadErrors[0].Column));
+        Assert.True(Logged(LogLevel.Error, $"{ConfigFile}:1:71: nested too deep"));
+        Assert.True(Logged(LogLevel.Warning, "was not applied; the bot keeps serving the config it had"));
+        Assert.Single(_store.Saved);
+    }
+
+    [Fact]
+    public async Task StartAsync_FileNestedTooDeepAndStoredSnapshot_ServesTheSnapshot()
+    {
+        await _store.SaveAsync(
+            new ConfigSnapshot(ConfigFile, ValidV1, OnCallConfigLoader.Sha256Of(ValidV1), Instant.FromUtc(2026, 1, 4, 17, 30)),
+            CancellationToken.None);
+        Write(NestedTooDeep);
+        using var provider = CreateProvider();
+
+        await provider.StartAsync(CancellationToken.None);
+
+        Assert.Equal(["alice"], provider.Current.Users.Keys.ToList());
+        Assert.Equal(OnCallConfigLoader.Sha256Of(ValidV1), provider.CurrentSha256);
+        Assert.StartsWith("nested too deep", Assert.Single(provider.LastReloadErrors).Message, StringComparison.Ordinal);
+        Assert.True(Logged(LogLevel.Warning, "serves the last good config from 2026-01-04T17:30:00Z"));
+    }
+
+    [Fact]
+    public async Task ReloadAsync_InvalidUtf8_KeepsTheLastGoodModel()
+    {
+        Write(ValidV1);
+        using var provider = CreateProvider();
+        await provider.StartAsync(CancellationToken.None);
+        var first = provider.Current;
+
+        File.WriteAllBytes(ConfigFile, [.. System.Text.Encoding.UTF8.GetBytes("users:\n  - id: b"), 0xC0, 0xAF, (byte)'\n']);
+        var result = await provider.ReloadAsync(CancellationToken.None);
+
+        Assert.False(result.IsValid);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal((2, 10), (error.Line, error.Column));
+        Assert.StartsWith("invalid UTF-8", error.Message, StringComparison.Ordinal);
+        Assert.Same(first, provider.Current);
+        Assert.Single(_store.Saved);
+    }
+
+    [Fact]
+    public async Task StartAsync_FileOverMaxConfigBytes_ServesTheSnapshotAndLogsTheSizeAndLimit()
+    {
+        await _store.SaveAsync(
+            new ConfigSnapshot(ConfigFile, ValidV1, OnCallConfigLoader.Sha256Of(ValidV1), Instant.FromUtc(2026, 1, 4, 17, 30)),
+            CancellationToken.None);
+        Write(ValidV2 + "# " + new string('x', 2_000) + "\n");
+        using var provider = CreateProvider(maxConfigBytes: 2_048);
+
+        await provider.StartAsync(CancellationToken.None);
+
+        Assert.Equal(["checkout"], provider.Current.Services.Keys.ToList());
+        Assert.True(Logged(LogLevel.Error, $"{ConfigFile}: the file is {new FileInfo(ConfigFile).Length:N0} bytes, more than the limit of 2,048 bytes (OnCall:MaxConfigBytes)"));
     }
 }

@@ -61,6 +61,32 @@ public sealed class RegistrationTests : IDisposable
         Assert.Null(options.ConfigPath);
         Assert.Equal(TimeSpan.FromSeconds(1), options.ReloadDebounce);
         Assert.True(options.WatchForChanges);
+        Assert.Equal(4 * 1024 * 1024, options.MaxConfigBytes);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1023")]
+    [InlineData("67108865")]
+    public async Task HostStart_MaxConfigBytesOutOfRange_FailsWithTheSettingToFix(string value)
+    {
+        using var host = BuildHost(new() { ["OnCall:MaxConfigBytes"] = value }, new InMemorySnapshotStore());
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("OnCall:MaxConfigBytes must be a number of bytes between 1024 and 67108864 (64 MiB)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HostStart_MaxConfigBytesSet_RefusesALargerFile()
+    {
+        var path = _dir.File("oncall.yaml");
+        File.WriteAllText(path, Yaml.Lines("users: [ { id: alice, name: Alice, time_zone: UTC } ]", "# " + new string('x', 1_100)));
+        using var host = BuildHost(new() { ["OnCall:ConfigPath"] = path, ["OnCall:MaxConfigBytes"] = "1024" }, new InMemorySnapshotStore());
+
+        var ex = await Assert.ThrowsAsync<OnCallConfigException>(() => host.StartAsync());
+
+        Assert.Contains("more than the limit of 1,024 bytes (OnCall:MaxConfigBytes)", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

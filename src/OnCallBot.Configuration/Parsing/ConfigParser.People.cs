@@ -40,14 +40,14 @@ internal sealed partial class ConfigParser
                 else if (!slackIds.TryAdd(s.Value, (id ?? "?", s.Node)))
                 {
                     var other = slackIds[s.Value];
-                    _errors.Add(s.Node, $"slack id {s.Value} of {reader.What} is already used by user '{other.User}' at line {LineOf(other.Node)}: each person has one Slack id");
+                    _errors.Add(s.Node, $"slack id {ValueText.Cut(s.Value)} of {reader.What} is already used by user '{other.User}' at line {LineOf(other.Node)}: each person has one Slack id");
                 }
             }
             var teams = OptionalText(reader, "teams");
             if (teams is { } t && !teamsIds.TryAdd(t.Value, (id ?? "?", t.Node)))
             {
                 var other = teamsIds[t.Value];
-                _errors.Add(t.Node, $"teams id {t.Value} of {reader.What} is already used by user '{other.User}' at line {LineOf(other.Node)}: each person has one Teams id");
+                _errors.Add(t.Node, $"teams id {ValueText.Cut(t.Value)} of {reader.What} is already used by user '{other.User}' at line {LineOf(other.Node)}: each person has one Teams id");
             }
             var email = OptionalText(reader, "email");
             if (email is { } e && ValueParsers.CheckEmail(e.Value) is { } emailError)
@@ -81,7 +81,7 @@ internal sealed partial class ConfigParser
             {
                 if (!seen.Add(member.Value))
                 {
-                    _errors.Add(member.Node, $"user '{member.Value}' is listed twice in the members of {reader.What}");
+                    _errors.Add(member.Node, $"user {ValueText.Quoted(member.Value)} is listed twice in the members of {reader.What}");
                 }
                 Refer(RefKind.User, member, $"the members of {reader.What}");
             }

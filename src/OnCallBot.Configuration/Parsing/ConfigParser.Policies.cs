@@ -33,7 +33,7 @@ internal sealed partial class ConfigParser
             {
                 if (!int.TryParse(repeatText.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out repeat))
                 {
-                    _errors.Add(repeatText.Node, $"repeat '{repeatText.Value}' in {reader.What} must be a whole number: how many more times to run all levels (0 = once)");
+                    _errors.Add(repeatText.Node, $"repeat {ValueText.Quoted(repeatText.Value)} in {reader.What} must be a whole number: how many more times to run all levels (0 = once)");
                 }
                 else if (repeat < 0)
                 {

@@ -65,10 +65,10 @@ internal sealed partial class ConfigParser
         var layerName = name?.Value ?? $"layer {number}";
         if (name is { } n)
         {
-            reader.What = $"layer '{n.Value}' of {schedule}";
+            reader.What = $"layer {ValueText.Quoted(n.Value)} of {schedule}";
             if (!layerNames.TryAdd(n.Value, n.Node))
             {
-                _errors.Add(n.Node, $"{schedule} already has a layer named '{n.Value}' (line {LineOf(layerNames[n.Value])}): give each layer its own name");
+                _errors.Add(n.Node, $"{schedule} already has a layer named {ValueText.Quoted(n.Value)} (line {LineOf(layerNames[n.Value])}): give each layer its own name");
             }
         }
         ReportUnknownKeys(reader);

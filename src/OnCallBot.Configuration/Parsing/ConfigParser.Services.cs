@@ -47,16 +47,18 @@ internal sealed partial class ConfigParser
             }
 
             var dependsOn = new List<Text>();
+            // A set, not a scan of the list so far: a list of a hundred thousand entries must not take n² steps.
+            var listed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (var dependency in TextList(reader, "depends_on", required: false, "[payments-api, ledger]") ?? [])
             {
                 if (id is not null && string.Equals(dependency.Value, id, StringComparison.OrdinalIgnoreCase))
                 {
-                    _errors.Add(dependency.Node, $"{reader.What} depends on itself: remove '{dependency.Value}' from its depends_on");
+                    _errors.Add(dependency.Node, $"{reader.What} depends on itself: remove {ValueText.Quoted(dependency.Value)} from its depends_on");
                     continue;
                 }
-                if (dependsOn.Any(d => string.Equals(d.Value, dependency.Value, StringComparison.OrdinalIgnoreCase)))
+                if (!listed.Add(dependency.Value))
                 {
-                    _errors.Add(dependency.Node, $"'{dependency.Value}' is listed twice in the depends_on of {reader.What}");
+                    _errors.Add(dependency.Node, $"{ValueText.Quoted(dependency.Value)} is listed twice in the depends_on of {reader.What}");
                     continue;
                 }
                 dependsOn.Add(dependency);
@@ -141,7 +143,7 @@ internal sealed partial class ConfigParser
                 string hint;
                 if (reference.Kind == RefKind.Service && aliases.TryGetValue(id, out var aliasOf))
                 {
-                    hint = $": '{id}' is an alias of service '{aliasOf}'; write the service id '{aliasOf}'";
+                    hint = $": {ValueText.Quoted(id)} is an alias of service '{aliasOf}'; write the service id '{aliasOf}'";
                 }
                 else
                 {
@@ -149,13 +151,13 @@ internal sealed partial class ConfigParser
                         ? $"; did you mean '{match}'?"
                         : $": no {noun} with this id is defined under {section}:";
                 }
-                _errors.Add(reference.Id.Node, $"unknown {noun} '{id}' in {reference.Context}{hint}");
+                _errors.Add(reference.Id.Node, $"unknown {noun} {ValueText.Quoted(id)} in {reference.Context}{hint}");
                 continue;
             }
             if (reference.Kind == RefKind.TeamTarget
                 && teamSchedules.TryGetValue(id, out var schedule) && schedule is null)
             {
-                _errors.Add(reference.Id.Node, $"team '{id}' is an escalation target in {reference.Context} but has no schedule, so it would page nobody: set 'schedule:' on the team or target a schedule or user instead");
+                _errors.Add(reference.Id.Node, $"team {ValueText.Quoted(id)} is an escalation target in {reference.Context} but has no schedule, so it would page nobody: set 'schedule:' on the team or target a schedule or user instead");
             }
         }
     }
@@ -219,7 +221,11 @@ internal sealed partial class ConfigParser
         throw new InvalidOperationException("A strongly connected component always has a cycle through each member.");
     }
 
-    /// <summary>Tarjan's algorithm; components come out in no particular order, each as a list of service indexes.</summary>
+    /// <summary>
+    /// Tarjan's algorithm; components come out in no particular order, each as a list of service indexes. It walks
+    /// with a stack of its own rather than by recursion: a chain of depends_on tens of thousands of services long
+    /// would otherwise overflow the thread's stack and kill the process.
+    /// </summary>
     private static List<List<int>> StronglyConnectedComponents(List<List<(int Target, YamlNode Node)>> edges)
     {
         var count = edges.Count;
@@ -230,44 +236,58 @@ internal sealed partial class ConfigParser
         var stack = new Stack<int>();
         var components = new List<List<int>>();
         var counter = 0;
+        // The walk's own call stack: a service and how many of its edges have been followed.
+        var walk = new Stack<(int Service, int NextEdge)>();
 
-        void Visit(int v)
+        for (var root = 0; root < count; root++)
         {
-            order[v] = low[v] = counter++;
-            stack.Push(v);
-            onStack[v] = true;
-            foreach (var (w, _) in edges[v])
+            if (order[root] >= 0)
             {
-                if (order[w] < 0)
-                {
-                    Visit(w);
-                    low[v] = Math.Min(low[v], low[w]);
-                }
-                else if (onStack[w])
-                {
-                    low[v] = Math.Min(low[v], order[w]);
-                }
+                continue;
             }
-            if (low[v] == order[v])
+            order[root] = low[root] = counter++;
+            stack.Push(root);
+            onStack[root] = true;
+            walk.Push((root, 0));
+            while (walk.Count > 0)
             {
-                var component = new List<int>();
-                int w;
-                do
+                var (v, next) = walk.Pop();
+                if (next < edges[v].Count)
                 {
-                    w = stack.Pop();
-                    onStack[w] = false;
-                    component.Add(w);
+                    walk.Push((v, next + 1));
+                    var w = edges[v][next].Target;
+                    if (order[w] < 0)
+                    {
+                        order[w] = low[w] = counter++;
+                        stack.Push(w);
+                        onStack[w] = true;
+                        walk.Push((w, 0));
+                    }
+                    else if (onStack[w])
+                    {
+                        low[v] = Math.Min(low[v], order[w]);
+                    }
+                    continue;
                 }
-                while (w != v);
-                components.Add(component);
-            }
-        }
-
-        for (var v = 0; v < count; v++)
-        {
-            if (order[v] < 0)
-            {
-                Visit(v);
+                // Every edge of v is done: close its component if it is the root of one, then report back to its caller.
+                if (low[v] == order[v])
+                {
+                    var component = new List<int>();
+                    int w;
+                    do
+                    {
+                        w = stack.Pop();
+                        onStack[w] = false;
+                        component.Add(w);
+                    }
+                    while (w != v);
+                    components.Add(component);
+                }
+                if (walk.Count > 0)
+                {
+                    var caller = walk.Peek().Service;
+                    low[caller] = Math.Min(low[caller], low[v]);
+                }
             }
         }
         return components;

@@ -106,13 +106,18 @@ internal sealed partial class ConfigParser
         var scanner = new Scanner(new StringReader(text));
         try
         {
-            stream.Load(new Parser(scanner));
+            stream.Load(new LimitedParser(new Parser(scanner)));
+        }
+        catch (YamlLimitException ex)
+        {
+            _errors.Add(ex.Start, ex.Message);
+            return null;
         }
         catch (YamlException ex)
         {
             const string duplicate = "Duplicate key ";
             var message = ex.Message.StartsWith(duplicate, StringComparison.Ordinal)
-                ? $"key '{ex.Message[duplicate.Length..]}' appears twice in the same mapping: keep one"
+                ? $"key {ValueText.Quoted(ex.Message[duplicate.Length..])} appears twice in the same mapping: keep one"
                 : $"YAML syntax error: {ex.Message.TrimEnd('.')} (check the indentation, quotes and brackets here or just above)";
             _errors.Add(ex.Start, message);
             return null;
@@ -217,7 +222,7 @@ internal sealed partial class ConfigParser
             var hint = Suggestions.Closest(name, reader.AllowedKeys) is { } match
                 ? $"; did you mean '{match}'?"
                 : $" (allowed keys: {string.Join(", ", reader.AllowedKeys)})";
-            _errors.Add(key, $"unknown key '{name}' in {reader.What}{hint}");
+            _errors.Add(key, $"unknown key {ValueText.Quoted(name)} in {reader.What}{hint}");
         }
     }
 

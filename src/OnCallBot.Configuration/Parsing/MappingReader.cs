@@ -53,7 +53,7 @@ internal static class YamlNodes
         YamlSequenceNode => "a list",
         YamlMappingNode => "a mapping",
         _ when IsNull(node) => "empty",
-        YamlScalarNode scalar => $"'{scalar.Value}'",
+        YamlScalarNode scalar => ValueText.Quoted(scalar.Value ?? string.Empty),
         _ => "something else",
     };
 }

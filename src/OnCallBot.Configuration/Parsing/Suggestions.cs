@@ -3,9 +3,19 @@ namespace OnCallBot.Configuration.Parsing;
 /// <summary>"Did you mean" for misspelt keys, ids and time zones.</summary>
 internal static class Suggestions
 {
+    /// <summary>
+    /// Longer inputs get no suggestion: ids are at most 64 characters and zone names half that, so a longer value
+    /// is not a typo of any of them, and comparing it with every candidate costs its length times theirs.
+    /// </summary>
+    public const int MaxInputLength = 64;
+
     /// <summary>The candidate closest to <paramref name="input"/>, or null when none is close enough to help.</summary>
     public static string? Closest(string input, IEnumerable<string> candidates)
     {
+        if (input.Length > MaxInputLength)
+        {
+            return null;
+        }
         var needle = input.ToLowerInvariant();
         string? best = null;
         var bestDistance = int.MaxValue;
@@ -16,10 +26,15 @@ internal static class Suggestions
             // near miss however many letters it adds or drops.
             var isPrefix = Math.Min(needle.Length, lower.Length) >= 3
                 && (lower.StartsWith(needle, StringComparison.Ordinal) || needle.StartsWith(lower, StringComparison.Ordinal));
-            var distance = isPrefix ? 1 : Distance(needle, lower);
             // Up to a third of the longer word, at least one and at most three edits: beyond that a
             // suggestion is a guess that misleads more than it helps.
             var limit = Math.Clamp(Math.Max(needle.Length, candidate.Length) / 3, 1, 3);
+            if (!isPrefix && Math.Abs(needle.Length - lower.Length) > limit)
+            {
+                // Each edit changes the length by at most one: too far apart to count.
+                continue;
+            }
+            var distance = isPrefix ? 1 : Distance(needle, lower);
             if (distance <= limit && distance < bestDistance)
             {
                 best = candidate;

@@ -53,7 +53,7 @@ internal static partial class ValueParsers
     public static string? CheckId(string value, string what) =>
         IdRegex().IsMatch(value)
             ? null
-            : $"{what} '{value}' is not valid: use up to 64 letters, digits, '-', '_' or '.', starting with a letter or digit (e.g. '{Slug(value)}')";
+            : $"{what} {ValueText.Quoted(value)} is not valid: use up to 64 letters, digits, '-', '_' or '.', starting with a letter or digit (e.g. '{Slug(value)}')";
 
     public static string? ParseTimeout(string text, out Duration timeout)
     {
@@ -61,21 +61,21 @@ internal static partial class ValueParsers
         var trimmed = text.Trim();
         if (trimmed.Length > 0 && trimmed.All(char.IsAsciiDigit))
         {
-            return $"timeout '{text}' has no unit: write e.g. {trimmed}m for minutes ({trimmed}s and {trimmed}h also work)";
+            return $"timeout {ValueText.Quoted(text)} has no unit: write e.g. {ValueText.Cut(trimmed)}m for minutes ({ValueText.Cut(trimmed)}s and {ValueText.Cut(trimmed)}h also work)";
         }
         var match = TimeoutRegex().Match(trimmed);
         if (trimmed.Length == 0 || !match.Success)
         {
-            return $"timeout '{text}' is not a duration: use <N>s, <N>m or <N>h, or a combination in that order such as 1h30m";
+            return $"timeout {ValueText.Quoted(text)} is not a duration: use <N>s, <N>m or <N>h, or a combination in that order such as 1h30m";
         }
         timeout = Duration.FromHours(Number(match, "h")) + Duration.FromMinutes(Number(match, "m")) + Duration.FromSeconds(Number(match, "s"));
         if (timeout <= Duration.Zero)
         {
-            return $"timeout '{text}' must be more than zero: nobody could acknowledge before the next level is paged";
+            return $"timeout {ValueText.Quoted(text)} must be more than zero: nobody could acknowledge before the next level is paged";
         }
         if (timeout > MaxAckTimeout)
         {
-            return $"timeout '{text}' is longer than 24h: a page would wait more than a day before escalating";
+            return $"timeout {ValueText.Quoted(text)} is longer than 24h: a page would wait more than a day before escalating";
         }
         return null;
     }
@@ -96,17 +96,17 @@ internal static partial class ValueParsers
         var match = ShiftRegex().Match(trimmed);
         if (!match.Success)
         {
-            return $"shift '{text}' is not valid: use daily, weekly, <N>h or <N>d (e.g. 12h, 3d)";
+            return $"shift {ValueText.Quoted(text)} is not valid: use daily, weekly, <N>h or <N>d (e.g. 12h, 3d)";
         }
         var n = int.Parse(match.Groups["n"].Value, CultureInfo.InvariantCulture);
         var hours = char.ToLowerInvariant(match.Groups["unit"].Value[0]) == 'h';
         if (n <= 0)
         {
-            return $"shift '{text}' must be at least 1{(hours ? "h" : "d")}";
+            return $"shift {ValueText.Quoted(text)} must be at least 1{(hours ? "h" : "d")}";
         }
         if (hours ? n > MaxShiftDays * 24 : n > MaxShiftDays)
         {
-            return $"shift '{text}' is longer than a year: a rotation hands over at least once a year";
+            return $"shift {ValueText.Quoted(text)} is longer than a year: a rotation hands over at least once a year";
         }
         shift = hours ? ShiftLength.OfHours(n) : ShiftLength.OfDays(n);
         return null;
@@ -116,7 +116,7 @@ internal static partial class ValueParsers
     {
         var result = LocalDatePattern.Iso.Parse(text.Trim());
         date = result.Success ? result.Value : default;
-        return result.Success ? null : $"date '{text}' is not valid: use YYYY-MM-DD, e.g. 2026-01-05";
+        return result.Success ? null : $"date {ValueText.Quoted(text)} is not valid: use YYYY-MM-DD, e.g. 2026-01-05";
     }
 
     /// <summary>A time of day as H:mm; <paramref name="allowEndOfDay"/> accepts 24:00 (as midnight) where it reads naturally: the end of a window.</summary>
@@ -130,13 +130,13 @@ internal static partial class ValueParsers
         }
         var result = TimePattern.Parse(trimmed);
         time = result.Success ? result.Value : default;
-        return result.Success ? null : $"{what} '{text}' is not a time of day: use HH:mm on a 24-hour clock, e.g. \"09:00\" or \"18:30\"";
+        return result.Success ? null : $"{what} {ValueText.Quoted(text)} is not a time of day: use HH:mm on a 24-hour clock, e.g. \"09:00\" or \"18:30\"";
     }
 
     public static string? ParseWeekday(string text, out IsoDayOfWeek day) =>
         Weekdays.TryGetValue(text.Trim(), out day)
             ? null
-            : $"unknown weekday '{text}'{Suggestions.DidYouMean(text, Weekdays.Keys)} (use mon, tue, wed, thu, fri, sat or sun)";
+            : $"unknown weekday {ValueText.Quoted(text)}{Suggestions.DidYouMean(text, Weekdays.Keys)} (use mon, tue, wed, thu, fri, sat or sun)";
 
     public static string? ParseTimeZone(string text, out DateTimeZone zone)
     {
@@ -148,13 +148,15 @@ internal static partial class ValueParsers
         }
         zone = DateTimeZone.Utc;
         var ids = DateTimeZoneProviders.Tzdb.Ids;
-        var suggestion =
-            ids.FirstOrDefault(id => id.Equals(trimmed, StringComparison.OrdinalIgnoreCase))
-            ?? ids.FirstOrDefault(id => id.EndsWith("/" + trimmed.Replace(' ', '_'), StringComparison.OrdinalIgnoreCase))
-            ?? Suggestions.Closest(trimmed, ids);
+        var city = "/" + trimmed.Replace(' ', '_');
+        var suggestion = trimmed.Length > Suggestions.MaxInputLength
+            ? null
+            : ids.FirstOrDefault(id => id.Equals(trimmed, StringComparison.OrdinalIgnoreCase))
+                ?? ids.FirstOrDefault(id => id.EndsWith(city, StringComparison.OrdinalIgnoreCase))
+                ?? Suggestions.Closest(trimmed, ids);
         return suggestion is not null
-            ? $"unknown time zone '{text}'; did you mean '{suggestion}'? (use an IANA zone such as Europe/Berlin)"
-            : $"unknown time zone '{text}': use an IANA zone such as Europe/Berlin, America/New_York or UTC";
+            ? $"unknown time zone {ValueText.Quoted(text)}; did you mean '{suggestion}'? (use an IANA zone such as Europe/Berlin)"
+            : $"unknown time zone {ValueText.Quoted(text)}: use an IANA zone such as Europe/Berlin, America/New_York or UTC";
     }
 
     public static string? ParseRunbook(string text, out Uri? uri)
@@ -166,23 +168,23 @@ internal static partial class ValueParsers
             return null;
         }
         uri = null;
-        return $"runbook '{text}' is not an absolute http(s) URL: write the full address, e.g. https://runbooks.example.com/checkout";
+        return $"runbook {ValueText.Quoted(text)} is not an absolute http(s) URL: write the full address, e.g. https://runbooks.example.com/checkout";
     }
 
     public static string? CheckEmail(string text) =>
         MailAddress.TryCreate(text, out var address) && address.Address == text && address.DisplayName.Length == 0
             ? null
-            : $"email '{text}' is not an email address (e.g. alice@example.com)";
+            : $"email {ValueText.Quoted(text)} is not an email address (e.g. alice@example.com)";
 
     public static string? CheckSlackUserId(string text) =>
         SlackUserIdRegex().IsMatch(text)
             ? null
-            : $"slack '{text}' is not a Slack member id: use the id from the user's Slack profile (Copy member ID), like U0123ABCD, not a name or @handle";
+            : $"slack {ValueText.Quoted(text)} is not a Slack member id: use the id from the user's Slack profile (Copy member ID), like U0123ABCD, not a name or @handle";
 
     public static string? CheckSlackChannelId(string text) =>
         SlackChannelIdRegex().IsMatch(text)
             ? null
-            : $"slack channel '{text}' is not a Slack channel id: use the id from the channel's details (like C0123ABCD), not its #name";
+            : $"slack channel {ValueText.Quoted(text)} is not a Slack channel id: use the id from the channel's details (like C0123ABCD), not its #name";
 
     private static long Number(Match match, string group) =>
         match.Groups[group].Success ? long.Parse(match.Groups[group].Value, CultureInfo.InvariantCulture) : 0;

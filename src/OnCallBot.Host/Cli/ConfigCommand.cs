@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Globalization;
 using OnCallBot.Configuration;
+using OnCallBot.Host.Hosting;
 
 namespace OnCallBot.Host.Cli;
 
@@ -8,7 +10,13 @@ internal static class ConfigCommand
 {
     public const int Invalid = 1;
 
-    public static Command Create(TextWriter output, TextWriter error)
+    /// <summary>A setting the check depends on (<c>OnCall:MaxConfigBytes</c>) is itself invalid.</summary>
+    public const int BadSetting = 3;
+
+    /// <param name="output">Where the verdict goes.</param>
+    /// <param name="error">Where the errors go.</param>
+    /// <param name="settings">Settings layered over the usual sources (tests use it).</param>
+    public static Command Create(TextWriter output, TextWriter error, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var file = new Argument<FileInfo>("file") { Description = "The on-call config (YAML) to check." };
         var validate = new Command("validate", "Check an on-call config file; prints line-numbered errors and exits non-zero when it is invalid.");
@@ -16,7 +24,13 @@ internal static class ConfigCommand
         validate.SetAction(parse =>
         {
             var path = parse.GetValue(file)!.FullName;
-            var result = OnCallConfigLoader.Load(path);
+            // The same size limit as the bot's, so a file that passes here is not refused at start.
+            if (MaxConfigBytes(settings) is not { } maxBytes)
+            {
+                error.WriteLine(OnCallOptions.MaxConfigBytesProblem);
+                return BadSetting;
+            }
+            var result = OnCallConfigLoader.Load(path, maxBytes);
             if (!result.IsValid)
             {
                 foreach (var problem in result.Errors)
@@ -36,5 +50,21 @@ internal static class ConfigCommand
         var config = new Command("config", "Work with the on-call configuration file.");
         config.Subcommands.Add(validate);
         return config;
+    }
+
+    /// <summary><c>OnCall:MaxConfigBytes</c> from the bot's settings sources, its default when unset, or null when invalid.</summary>
+    private static long? MaxConfigBytes(IReadOnlyDictionary<string, string?>? settings)
+    {
+        var configuration = new ConfigurationManager();
+        SettingsSources.AddAll(configuration, []);
+        configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+        var text = configuration[$"{OnCallOptions.SectionName}:{nameof(OnCallOptions.MaxConfigBytes)}"];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return OnCallOptions.DefaultMaxConfigBytes;
+        }
+        return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && OnCallOptions.IsValidMaxConfigBytes(value)
+            ? value
+            : null;
     }
 }

@@ -28,7 +28,7 @@ internal static class OnCallCli
         var root = new RootCommand(
             "OnCallBot: chat-first on-call and incident bot. Run without arguments to start the bot; these verbs are for admins.");
         root.Subcommands.Add(WhoCommand.Create(output, error, settings));
-        root.Subcommands.Add(ConfigCommand.Create(output, error));
+        root.Subcommands.Add(ConfigCommand.Create(output, error, settings));
         if (args.Length > 0 && args[0].Equals("help", StringComparison.OrdinalIgnoreCase))
         {
             args = ["--help"];
