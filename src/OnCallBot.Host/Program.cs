@@ -33,6 +33,7 @@ builder.Services
 builder.Services.AddHealthChecks().AddOnCallConfigHealthCheck();
 
 var app = builder.Build();
+app.UseOnCallRequestLogging();
 app.MapOnCallHealth();
 app.MapSlack();
 await app.RunAsync();

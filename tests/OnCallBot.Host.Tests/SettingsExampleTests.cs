@@ -1,6 +1,7 @@
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using OnCallBot.Configuration;
+using OnCallBot.Host.Hosting;
 using OnCallBot.Core.Coordination;
 using OnCallBot.Core.Paging;
 using OnCallBot.Scheduling;
@@ -55,5 +56,17 @@ public sealed class SettingsExampleTests
         Assert.Equal("sqlite", storage.Provider);
         Assert.Equal(TimeSpan.FromMinutes(5), paging.DirectPageTimeout);
         Assert.Equal("text", Example["Log:Format"]);
+    }
+
+    [Fact]
+    public void Example_LogSettings_AreValidForTheHostLoggerAndNameEverySecretItMasks()
+    {
+        // As written, the Log and Serilog sections build the host's logger (a misspelt level would stop the bot).
+        using var logger = LoggingSetup.Configure(new Serilog.LoggerConfiguration(), Example, (_, _) => { }).CreateLogger();
+
+        Assert.Equal("text", Example[LoggingSetup.FormatKey]);
+        Assert.Equal("Warning", Example[$"Serilog:MinimumLevel:Override:{LoggingSetup.HttpClientCategory}"]);
+        // The masked settings are real, documented keys: a renamed key would silently stop being masked.
+        Assert.All(SecretRedactor.SecretKeys, key => Assert.True(Example.GetSection(key).Exists(), $"appsettings.example.json does not document {key}"));
     }
 }

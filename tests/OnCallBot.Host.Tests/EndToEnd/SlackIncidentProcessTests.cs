@@ -9,6 +9,7 @@ namespace OnCallBot.Host.Tests.EndToEnd;
 /// a page opens #inc-N-... with the responders and the card; "I'll be commander" updates the card; a status update
 /// reaches the stakeholder channel; no update within the interval reminds the comms holder; resolve posts a summary.
 /// </summary>
+[Collection(BotProcesses.Name)]
 public sealed class SlackIncidentProcessTests : IAsyncLifetime
 {
     private const string SigningSecret = "e2e-incident-signing-secret-0123";

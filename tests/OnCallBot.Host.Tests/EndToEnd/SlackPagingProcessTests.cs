@@ -10,6 +10,7 @@ namespace OnCallBot.Host.Tests.EndToEnd;
 /// The acceptance of paging, tried as a user would: the real bot process, pointed at a fake Slack over loopback,
 /// paged with a signed slash command, killed with SIGKILL in the middle of an escalation, and started again.
 /// </summary>
+[Collection(BotProcesses.Name)]
 public sealed class SlackPagingProcessTests : IAsyncLifetime
 {
     private const string SigningSecret = "e2e-signing-secret-0123456789abcdef";
