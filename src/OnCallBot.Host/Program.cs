@@ -30,7 +30,7 @@ builder.Services
     .AddOnCallCoordination(builder.Configuration)
     .AddSlack()
     .AddTeams();
-builder.Services.AddHealthChecks().AddOnCallConfigHealthCheck();
+builder.Services.AddOnCallHealth();
 
 var app = builder.Build();
 app.MapOnCallHealth();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using OnCallBot.Configuration;
 using OnCallBot.Core.Coordination;
 using OnCallBot.Core.Paging;
+using OnCallBot.Host.Hosting;
 using OnCallBot.Scheduling;
 using OnCallBot.Scheduling.Coordination;
 using OnCallBot.Scheduling.Escalation;
@@ -30,6 +31,7 @@ public sealed class SettingsExampleTests
         { EscalationOptions.SectionName, typeof(EscalationOptions) },
         { CoordinationOptions.SectionName, typeof(CoordinationOptions) },
         { CoordinationJobOptions.SectionName, typeof(CoordinationJobOptions) },
+        { HealthOptions.SectionName, typeof(HealthOptions) },
     };
 
     [Theory]
