@@ -18,6 +18,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = AppContext.BaseDirectory,
 });
 SettingsSources.AddWorkingDirectorySettings(builder.Configuration);
+builder.UseDefaultAddressUnlessSet();
 builder.AddOnCallLogging();
 
 // Order matters for start-up: the store migrates first, then the on-call config loads (it may fall back to the
@@ -30,7 +31,7 @@ builder.Services
     .AddOnCallCoordination(builder.Configuration)
     .AddSlack()
     .AddTeams();
-builder.Services.AddHealthChecks().AddOnCallConfigHealthCheck();
+builder.Services.AddOnCallHealth();
 
 var app = builder.Build();
 app.UseOnCallRequestLogging();

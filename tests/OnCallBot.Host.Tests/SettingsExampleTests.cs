@@ -4,6 +4,7 @@ using OnCallBot.Configuration;
 using OnCallBot.Host.Hosting;
 using OnCallBot.Core.Coordination;
 using OnCallBot.Core.Paging;
+using OnCallBot.Host.Hosting;
 using OnCallBot.Scheduling;
 using OnCallBot.Scheduling.Coordination;
 using OnCallBot.Scheduling.Escalation;
@@ -31,6 +32,7 @@ public sealed class SettingsExampleTests
         { EscalationOptions.SectionName, typeof(EscalationOptions) },
         { CoordinationOptions.SectionName, typeof(CoordinationOptions) },
         { CoordinationJobOptions.SectionName, typeof(CoordinationJobOptions) },
+        { HealthOptions.SectionName, typeof(HealthOptions) },
     };
 
     [Theory]

@@ -14,6 +14,14 @@ public sealed class OnCallResolver
     private static readonly Duration InitialHorizon = Duration.FromDays(16);
     private static readonly Duration MaxHorizon = Duration.FromDays(366);
 
+    /// <summary>
+    /// The instants the resolver answers for: from 1900-01-01 up to 9000-01-01 (UTC). Time zone rules are
+    /// meaningful from about 1900, and the windows looked at around an instant (up to two years either side)
+    /// must stay inside what NodaTime can represent; outside this range the methods throw
+    /// <see cref="ArgumentOutOfRangeException"/> instead of overflowing half-way through.
+    /// </summary>
+    public static Interval SupportedRange { get; } = new(Instant.FromUtc(1900, 1, 1, 0, 0), Instant.FromUtc(9000, 1, 1, 0, 0));
+
     private readonly IOverrideSource _overrides;
 
     public OnCallResolver(IOverrideSource overrides)
@@ -27,12 +35,13 @@ public sealed class OnCallResolver
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(schedule);
+        ThrowIfUnsupported(at);
 
         var horizon = Duration.Max(InitialHorizon, LongestShift(schedule) * 2);
         while (true)
         {
             var window = new Interval(at - horizon, at + horizon);
-            var shifts = await TimelineAsync(model, schedule, window, cancellationToken);
+            var shifts = await ComputeTimelineAsync(model, schedule, window, cancellationToken);
             var current = shifts.FirstOrDefault(s => s.Start <= at && at < s.End);
             var next = shifts.FirstOrDefault(s => s.Start > at && (current is null || s.Start >= current.End));
             var touchesEdge = current is not null && (current.Start == window.Start || current.End == window.End);
@@ -45,11 +54,21 @@ public sealed class OnCallResolver
         }
     }
 
-    /// <summary>Every shift of <paramref name="schedule"/> in <paramref name="window"/>, overrides applied.</summary>
-    public async Task<IReadOnlyList<OnCallShift>> TimelineAsync(OnCallModel model, Schedule schedule, Interval window, CancellationToken cancellationToken)
+    /// <summary>Every shift of <paramref name="schedule"/> in <paramref name="window"/> (inside <see cref="SupportedRange"/>), overrides applied.</summary>
+    public Task<IReadOnlyList<OnCallShift>> TimelineAsync(OnCallModel model, Schedule schedule, Interval window, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(schedule);
+        if (window.Start < SupportedRange.Start || window.End > SupportedRange.End)
+        {
+            throw new ArgumentOutOfRangeException(nameof(window), window, $"Only windows inside {SupportedRange} can be laid out.");
+        }
+        return ComputeTimelineAsync(model, schedule, window, cancellationToken);
+    }
+
+    // The windows around an instant reach past SupportedRange by up to two years, which ScheduleTimeline still handles.
+    private async Task<IReadOnlyList<OnCallShift>> ComputeTimelineAsync(OnCallModel model, Schedule schedule, Interval window, CancellationToken cancellationToken)
+    {
         var overrides = await _overrides.GetOverridesAsync(schedule.Id, window, cancellationToken);
         return ScheduleTimeline.Compute(schedule, overrides, model.Users, window);
     }
@@ -61,6 +80,7 @@ public sealed class OnCallResolver
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentOutOfRangeException.ThrowIfNegative(level);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(level, policy.Levels.Count);
+        ThrowIfUnsupported(at);
 
         var definition = policy.Levels[level];
         var targets = new List<TargetOnCall>(definition.Targets.Count);
@@ -76,6 +96,7 @@ public sealed class OnCallResolver
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(service);
+        ThrowIfUnsupported(at);
         var policy = model.Policies[service.EscalationPolicyId];
         var levels = new List<LevelOnCall>(policy.Levels.Count);
         for (var i = 0; i < policy.Levels.Count; i++)
@@ -110,6 +131,14 @@ public sealed class OnCallResolver
 
     private static TargetOnCall FromSchedule(EscalationTarget target, ScheduleOnCall answer) =>
         new(target, answer.Current is { } shift ? [shift] : [], answer);
+
+    private static void ThrowIfUnsupported(Instant at)
+    {
+        if (!SupportedRange.Contains(at))
+        {
+            throw new ArgumentOutOfRangeException(nameof(at), at, $"Who is on call can be answered from {SupportedRange.Start} up to {SupportedRange.End} only.");
+        }
+    }
 
     private static Duration LongestShift(Schedule schedule) =>
         schedule.Layers.Count == 0

@@ -15,11 +15,16 @@ namespace OnCallBot.Core.OnCall;
 /// </remarks>
 public static class ScheduleTimeline
 {
+    // Far enough beyond OnCallResolver.SupportedRange for the windows it looks at, near enough to the ends of
+    // NodaTime's range that no local date or shift boundary computed for such a window overflows.
+    private static readonly Interval ComputableRange = new(Instant.FromUtc(1800, 1, 1, 0, 0), Instant.FromUtc(9100, 1, 1, 0, 0));
+
     /// <summary>
     /// Who holds <paramref name="schedule"/> over <paramref name="window"/>, as consecutive shifts (gaps are the
     /// stretches no shift covers). Adjacent stretches held by the same person are merged into one shift; its
-    /// <see cref="OnCallShift.Source"/> is that of its first stretch.
+    /// <see cref="OnCallShift.Parts"/> keep each stretch's source, and <see cref="OnCallShift.Source"/> is that of the first.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The window reaches before 1800 or after 9100 (UTC).</exception>
     public static IReadOnlyList<OnCallShift> Compute(
         Schedule schedule,
         IReadOnlyList<ScheduleOverride> overrides,
@@ -29,6 +34,10 @@ public static class ScheduleTimeline
         ArgumentNullException.ThrowIfNull(schedule);
         ArgumentNullException.ThrowIfNull(overrides);
         ArgumentNullException.ThrowIfNull(users);
+        if (window.Start < ComputableRange.Start || window.End > ComputableRange.End)
+        {
+            throw new ArgumentOutOfRangeException(nameof(window), window, $"A schedule can be laid out inside {ComputableRange} only.");
+        }
 
         // Candidates in rising priority: layers bottom-up, then overrides oldest-first, so the last candidate
         // covering an instant wins (the most recent override beats an older one it overlaps).
@@ -63,6 +72,7 @@ public static class ScheduleTimeline
             .ToList();
 
         var result = new List<OnCallShift>();
+        var parts = new List<List<ShiftPart>>();
         for (var i = 0; i + 1 < boundaries.Count; i++)
         {
             var (start, end) = (boundaries[i], boundaries[i + 1]);
@@ -81,19 +91,31 @@ public static class ScheduleTimeline
             if (result.Count > 0 && result[^1].End == start && result[^1].User.Id == user.Id)
             {
                 result[^1] = result[^1] with { End = end };
+                var shiftParts = parts[^1];
+                if (shiftParts[^1].Source == winner.Source)
+                {
+                    shiftParts[^1] = shiftParts[^1] with { End = end };
+                }
+                else
+                {
+                    shiftParts.Add(new ShiftPart(start, end, winner.Source));
+                }
             }
             else
             {
                 result.Add(new OnCallShift(user, start, end, winner.Source));
+                parts.Add([new ShiftPart(start, end, winner.Source)]);
             }
         }
-        return result;
+        return result.Select((shift, i) => shift with { Parts = parts[i] }).ToList();
     }
 
     /// <summary>The shifts of one layer that overlap <paramref name="window"/>, cut to the layer's restrictions.</summary>
     private static IEnumerable<Candidate> LayerShifts(DateTimeZone zone, ScheduleLayer layer, Interval window)
     {
-        if (layer.MemberIds.Count == 0)
+        // A layer starting after the window has nothing in it; stopping here also keeps a start near the end of
+        // time (a typo'd year 9999) from being turned into instants that do not exist.
+        if (layer.MemberIds.Count == 0 || layer.Start > window.End.InZone(zone).LocalDateTime.PlusDays(2))
         {
             yield break;
         }

@@ -20,7 +20,7 @@ internal static class WhoCommand
     public static Command Create(TextWriter output, TextWriter error, IReadOnlyDictionary<string, string?>? settings)
     {
         var target = new Argument<string>("target") { Description = "A service id or alias (e.g. checkout, cart), or a schedule id." };
-        var at = new Option<string?>("--at") { Description = "The instant to ask about (ISO-8601, e.g. 2026-03-29T01:30:00Z); default: now." };
+        var at = new Option<string?>("--at") { Description = "The instant to ask about: ISO-8601 with Z or an offset (2026-03-29T01:30Z, 2026-03-29T03:30+02:00), or a local time in the schedule's zone (2026-03-29T03:30); default: now." };
         var config = new Option<FileInfo?>("--config") { Description = "The on-call config file; default: the OnCall:ConfigPath setting." };
         var command = new Command("who", "Show who is on call for a service or a schedule, with their shift window and the escalation levels behind them.");
         command.Arguments.Add(target);

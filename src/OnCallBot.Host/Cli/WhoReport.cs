@@ -40,6 +40,10 @@ internal static class WhoReport
             foreach (var target in level.Targets)
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"    {Describe(target, zone)}");
+                if (target.Schedule is { } schedule)
+                {
+                    AppendParts(text, schedule, schedule.Schedule.TimeZone, "      ");
+                }
             }
         }
         return text.ToString();
@@ -53,8 +57,9 @@ internal static class WhoReport
         text.AppendLine(CultureInfo.InvariantCulture, $"at {Format(answer.At, zone)} ({answer.At}), times in {zone.Id}");
         text.AppendLine();
         text.AppendLine(answer.Current is { } shift
-            ? $"On call: {shift.User.DisplayName} ({shift.User.Id}), {Window(shift, zone)}, from {SourceOf(shift)}"
+            ? $"On call: {shift.User.DisplayName} ({shift.User.Id}), {Window(shift, zone)}, from {SourceOf(shift.SourceAt(answer.At))}"
             : $"On call: NOBODY (a gap){NextText(answer.Next, zone)}");
+        AppendParts(text, answer, zone, "  ");
         if (answer.Current is not null && answer.Next is { } next)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"Next: {next.User.DisplayName} ({next.User.Id}) from {Format(next.Start, zone)}");
@@ -76,15 +81,47 @@ internal static class WhoReport
             return $"{label}: {user.DisplayName} ({user.Id}), always";
         }
         var scheduleZone = target.Schedule?.Schedule.TimeZone ?? zone;
-        return target.Shifts.Count > 0
-            ? $"{label}: {target.Shifts[0].User.DisplayName} ({target.Shifts[0].User.Id}), {Window(target.Shifts[0], scheduleZone)}, from {SourceOf(target.Shifts[0])}"
+        return target.Shifts.Count > 0 && target.Schedule is { } answer
+            ? $"{label}: {target.Shifts[0].User.DisplayName} ({target.Shifts[0].User.Id}), {Window(target.Shifts[0], scheduleZone)}, from {SourceOf(target.Shifts[0].SourceAt(answer.At))}"
             : $"{label}: nobody (gap){NextText(target.Schedule?.Next, scheduleZone)}";
+    }
+
+    /// <summary>
+    /// A stretch made of several parts (the weekly layer's evening, the office-hours layer's day) lists them, so
+    /// the reason given for the instant asked is not mistaken for the reason for the whole stretch. A long stretch
+    /// lists only the parts around that instant.
+    /// </summary>
+    private static void AppendParts(StringBuilder text, ScheduleOnCall answer, DateTimeZone zone, string indent)
+    {
+        if (answer.Current is not { Parts.Count: > 1 } shift)
+        {
+            return;
+        }
+        const int around = 2;
+        var asked = shift.Parts.ToList().FindLastIndex(p => p.Start <= answer.At);
+        var first = Math.Max(0, asked - around);
+        var last = Math.Min(shift.Parts.Count - 1, asked + around);
+        if (first > 0)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"{indent}({first} earlier part{(first == 1 ? "" : "s")})");
+        }
+        for (var i = first; i <= last; i++)
+        {
+            var part = shift.Parts[i];
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"{indent}{Format(part.Start, zone)} to {Format(part.End, zone)}: {SourceOf(part.Source)}{(i == asked ? " (at the instant asked)" : "")}");
+        }
+        var later = shift.Parts.Count - 1 - last;
+        if (later > 0)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"{indent}({later} later part{(later == 1 ? "" : "s")})");
+        }
     }
 
     private static string Window(OnCallShift shift, DateTimeZone zone) =>
         $"{Format(shift.Start, zone)} to {Format(shift.End, zone)}";
 
-    private static string SourceOf(OnCallShift shift) => shift.IsOverride ? "an override" : $"layer '{shift.Source}'";
+    private static string SourceOf(string source) => source == OnCallShift.OverrideSource ? "an override" : $"layer '{source}'";
 
     private static string NextText(OnCallShift? next, DateTimeZone zone) =>
         next is null ? ", and nobody is scheduled in the year ahead" : $" until {Format(next.Start, zone)}, then {next.User.DisplayName} ({next.User.Id})";

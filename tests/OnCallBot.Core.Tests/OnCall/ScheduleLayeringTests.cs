@@ -132,6 +132,49 @@ public sealed class ScheduleLayeringTests
         Assert.Equal("olivia", answer.Current!.User.Id);
     }
 
+    [Theory]
+    [InlineData("2026-01-07T12:00", "office")]  // Wednesday office hours, anna's day on the top layer
+    [InlineData("2026-01-07T08:00", "weekly")]  // before them, the bottom layer
+    [InlineData("2026-01-07T20:00", "weekly")]  // after them
+    public async Task ForScheduleAsync_SamePersonOnBothLayers_NamesTheLayerCoveringTheInstant(string local, string layer)
+    {
+        // Anna holds the bottom layer around the clock and every other office day (Mon 5, Wed 7, Fri 9 January):
+        // from Tuesday 17:00 to Thursday 09:00 she is on call without a break, for three reasons in turn.
+        var schedule = Schedule("payments", Berlin,
+            Layer("weekly", ShiftLength.Weekly, "2026-01-05T09:00", "anna"),
+            Layer("office", ShiftLength.Daily, "2026-01-05T09:00", "anna", "emil").Restricted("09:00", "17:00", Weekdays));
+
+        var answer = await WhoAsync(schedule, Local(Berlin, local));
+
+        Assert.Equal("anna", answer.Current!.User.Id);
+        Assert.Equal(Local(Berlin, "2026-01-06T17:00"), answer.Current.Start);
+        Assert.Equal(Local(Berlin, "2026-01-08T09:00"), answer.Current.End);
+        Assert.Equal(layer, answer.CurrentSource);
+        Assert.Equal(
+            [
+                new ShiftPart(Local(Berlin, "2026-01-06T17:00"), Local(Berlin, "2026-01-07T09:00"), "weekly"),
+                new ShiftPart(Local(Berlin, "2026-01-07T09:00"), Local(Berlin, "2026-01-07T17:00"), "office"),
+                new ShiftPart(Local(Berlin, "2026-01-07T17:00"), Local(Berlin, "2026-01-08T09:00"), "weekly"),
+            ],
+            answer.Current.Parts);
+    }
+
+    [Fact]
+    public async Task ForScheduleAsync_OverrideForWhoeverIsOnCallAlready_NamesTheOverrideOnlyWhileItLasts()
+    {
+        var schedule = Schedule("s", Berlin, Layer("weekly", ShiftLength.Weekly, "2026-01-05T09:00", "anna"));
+        var overrides = new InMemoryOverrides()
+            .Add("s", "anna", Local(Berlin, "2026-01-14T10:00"), Local(Berlin, "2026-01-14T12:00"));
+
+        var during = await WhoAsync(schedule, Local(Berlin, "2026-01-14T11:00"), overrides);
+        var after = await WhoAsync(schedule, Local(Berlin, "2026-01-14T12:00"), overrides);
+
+        Assert.Equal(OnCallShift.OverrideSource, during.CurrentSource);
+        Assert.True(during.Current!.Parts.Single(p => p.Start == Local(Berlin, "2026-01-14T10:00")).IsOverride);
+        Assert.Equal("weekly", after.CurrentSource);
+        Assert.Equal(during.Current.Start, after.Current!.Start);      // one unbroken stretch, two reasons
+    }
+
     [Fact]
     public async Task ForScheduleAsync_OneMemberRotation_ReportsTheWholeUnbrokenStretch()
     {

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using OnCallBot.Host.Cli;
 using OnCallBot.TestKit;
 
@@ -90,6 +91,131 @@ public sealed class CliTests : IDisposable
         Assert.Equal(3, exit);
         Assert.Contains("does not exist in Europe/Berlin", error);
         Assert.Contains("2026-03-29T02:30+01:00", error);
+    }
+
+    [Fact]
+    public async Task Who_LocalTimeSkippedByDst_EveryOffsetItSuggestsIsAccepted()
+    {
+        var (_, _, refusal) = await RunAsync("who", "payments-primary", "--at", "2026-03-29T02:30", "--config", ExampleConfig);
+        var suggestions = Regex.Matches(refusal, @"2026-03-29T02:30[+-]\d\d:\d\d").Select(m => m.Value).ToList();
+
+        Assert.Equal(2, suggestions.Count);
+        foreach (var suggestion in suggestions)
+        {
+            var (exit, output, error) = await RunAsync("who", "payments-primary", "--at", suggestion, "--config", ExampleConfig);
+            Assert.True(exit == 0, $"{suggestion}: {error}");
+            Assert.Contains("On call: Carol Castillo (carol)", output);
+        }
+    }
+
+    [Theory]
+    [InlineData("2026-03-29T03:30+02:00")]
+    [InlineData("2026-03-29T01:30Z")]
+    [InlineData("2026-03-29T02:30+01:00")]
+    [InlineData("2026-03-29 03:30+02:00")]
+    public async Task Who_MinutesOnlyInstantWithOffsetOrZ_AnswersForThatInstant(string at)
+    {
+        var (exit, output, error) = await RunAsync("who", "payments-primary", "--at", at, "--config", ExampleConfig);
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("at Sun 2026-03-29 03:30 CEST (2026-03-29T01:30:00Z)", output);
+    }
+
+    /// <summary>The README's <c>who</c> commands, exactly as written there (the config path taken from the repository root).</summary>
+    public static TheoryData<string> ReadmeWhoCommands()
+    {
+        var readme = File.ReadAllText(Path.Combine(SharedFixtures.RepositoryRoot, "README.md"));
+        var commands = new TheoryData<string>();
+        foreach (Match line in Regex.Matches(readme, @"^dotnet run --project src/OnCallBot.Host -- (who .+)$", RegexOptions.Multiline))
+        {
+            commands.Add(line.Groups[1].Value.Trim());
+        }
+        return commands;
+    }
+
+    [Theory]
+    [MemberData(nameof(ReadmeWhoCommands))]
+    public async Task Who_ReadmeExample_Answers(string command)
+    {
+        var args = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var config = Array.IndexOf(args, "--config");
+        args[config + 1] = Path.Combine(SharedFixtures.RepositoryRoot, args[config + 1]);
+
+        var (exit, output, error) = await RunAsync(args);
+
+        Assert.True(exit == 0, $"{command}: {error}");
+        Assert.Contains("On call:", output);
+    }
+
+    [Fact]
+    public async Task Who_ReadmeAtExamples_EachIsAccepted()
+    {
+        var readme = File.ReadAllText(Path.Combine(SharedFixtures.RepositoryRoot, "README.md"));
+        var paragraph = readme[readme.IndexOf("`--at` takes", StringComparison.Ordinal)..];
+        paragraph = paragraph[..paragraph.IndexOf("\n\n", StringComparison.Ordinal)];
+        var examples = Regex.Matches(paragraph, @"`(\d{4}-\d\d-\d\dT[^`]+)`").Select(m => m.Groups[1].Value).ToList();
+
+        Assert.NotEmpty(examples);
+        foreach (var at in examples)
+        {
+            var (exit, _, error) = await RunAsync("who", "payments-primary", "--at", at, "--config", ExampleConfig);
+            Assert.True(exit == 0, $"{at}: {error}");
+        }
+    }
+
+    [Theory]
+    [InlineData("9999-12-30T00:00:00Z")]
+    [InlineData("9999-12-31T23:59:59Z")]
+    [InlineData("9999-12-31T00:00")]
+    [InlineData("-9998-01-01T00:00:00Z")]
+    [InlineData("-9998-01-01T00:00")]
+    [InlineData("-9998-01-01T00:00:00+05:00")]
+    [InlineData("0001-01-01T00:00:00Z")]
+    [InlineData("9000-06-01T00:00:00Z")]
+    public async Task Who_InstantOutsideTheSupportedRange_ExitsThreeWithOneLineNamingTheRange(string at)
+    {
+        var (exit, output, error) = await RunAsync("who", "checkout", "--at", at, "--config", ExampleConfig);
+
+        Assert.Equal(3, exit);
+        Assert.Empty(output);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Contains("1900-01-01", line);
+        Assert.Contains("9000-01-01", line);
+        Assert.DoesNotContain("Exception", line);
+    }
+
+    [Theory]
+    [InlineData("1900-01-01T00:00:00Z")]
+    [InlineData("8999-12-31T23:59:59Z")]
+    public async Task Who_InstantAtTheEdgeOfTheSupportedRange_Answers(string at)
+    {
+        var (exit, output, error) = await RunAsync("who", "checkout", "--at", at, "--config", ExampleConfig);
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("On call:", output);
+    }
+
+    [Fact]
+    public async Task Who_FridayNoonInsideOfficeHours_NamesTheOfficeHoursLayerAndTheStretchParts()
+    {
+        // Carol holds the weekly layer's week and Friday's office hours: one unbroken stretch from Thursday 17:00
+        // to Monday 09:00, but at Friday noon it is the office-hours layer that puts her there.
+        var (exit, output, error) = await RunAsync("who", "payments-primary", "--at", "2026-03-27T12:00", "--config", ExampleConfig);
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("On call: Carol Castillo (carol), Thu 2026-03-26 17:00 CET to Mon 2026-03-30 09:00 CEST, from layer 'office-hours'", output);
+        Assert.Contains("Thu 2026-03-26 17:00 CET to Fri 2026-03-27 09:00 CET: layer 'weekly'", output);
+        Assert.Contains("Fri 2026-03-27 09:00 CET to Fri 2026-03-27 17:00 CET: layer 'office-hours' (at the instant asked)", output);
+        Assert.Contains("Fri 2026-03-27 17:00 CET to Mon 2026-03-30 09:00 CEST: layer 'weekly'", output);
+    }
+
+    [Fact]
+    public async Task Who_ServiceOnFridayNoon_NamesTheOfficeHoursLayerForTheScheduleTarget()
+    {
+        var (exit, output, error) = await RunAsync("who", "checkout", "--at", "2026-03-27T12:00", "--config", ExampleConfig);
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("schedule payments-primary: Carol Castillo (carol), Thu 2026-03-26 17:00 CET to Mon 2026-03-30 09:00 CEST, from layer 'office-hours'", output);
     }
 
     [Fact]

@@ -33,11 +33,24 @@ public sealed class HostProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the host and waits until <c>/healthz</c> answers 200 (or the process dies, or a minute passes).</summary>
-    public static async Task<HostProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    /// <summary>Starts the host on a free loopback port and waits until <c>/healthz</c> answers 200 (or the process dies, or a minute passes).</summary>
+    public static Task<HostProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
     {
-        var port = FreePort();
-        var baseUrl = new Uri($"http://127.0.0.1:{port}/");
+        var baseUrl = new Uri($"http://127.0.0.1:{FreePort()}/");
+        return StartAsync(settings, baseUrl, [$"--Urls={baseUrl}"], new Dictionary<string, string>());
+    }
+
+    /// <summary>
+    /// Starts the host with its address given however the test says (<paramref name="arguments"/>,
+    /// <paramref name="environment"/>, or not at all) and waits until <c>/healthz</c> answers 200 at
+    /// <paramref name="baseUrl"/>. The address variables of the test run's own environment are not passed on.
+    /// </summary>
+    public static async Task<HostProcess> StartAsync(
+        IReadOnlyDictionary<string, string> settings,
+        Uri baseUrl,
+        IReadOnlyList<string> arguments,
+        IReadOnlyDictionary<string, string> environment)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -45,8 +58,19 @@ public sealed class HostProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = SharedFixtures.RepositoryRoot,
         };
+        foreach (var name in start.Environment.Keys.Where(IsAddressVariable).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         start.ArgumentList.Add(HostAssembly());
-        start.ArgumentList.Add($"--Urls={baseUrl}");
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
         foreach (var (key, value) in settings)
         {
             start.ArgumentList.Add($"--{key}={value}");
@@ -120,7 +144,26 @@ public sealed class HostProcess : IAsyncDisposable
         return File.Exists(path) ? path : throw new FileNotFoundException("Build the host first (dotnet build OnCallBot.sln).", path);
     }
 
-    private static int FreePort()
+    // ASPNETCORE_URLS, DOTNET_HTTP_PORTS, HTTPS_PORTS, Urls...: whatever ASP.NET Core reads as the "urls",
+    // "http_ports" or "https_ports" setting, with or without its environment prefix.
+    private static bool IsAddressVariable(string name)
+    {
+        foreach (var prefix in new[] { "ASPNETCORE_", "DOTNET_", "" })
+        {
+            if (name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)
+                && name[prefix.Length..] is var key
+                && (key.Equals("URLS", StringComparison.OrdinalIgnoreCase)
+                    || key.Equals("HTTP_PORTS", StringComparison.OrdinalIgnoreCase)
+                    || key.Equals("HTTPS_PORTS", StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>A loopback port nobody listens on at the moment of asking.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
