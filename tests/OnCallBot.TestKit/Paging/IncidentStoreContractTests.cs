@@ -201,7 +201,7 @@ public abstract class IncidentStoreContractTests
         await store.TryClaimNotificationAsync(new Notification(1, 0, 0, "bob", "slack", T0, null), CancellationToken.None);
         var message = new DeliveredMessage("slack", "DUALICE", "1767603600.000100");
 
-        await store.SetNotificationMessageAsync(1, 0, "alice", "slack", message, CancellationToken.None);
+        await store.SetNotificationMessageAsync(1, 0, "alice", "slack", message, T0 + Duration.FromSeconds(2), CancellationToken.None);
 
         var notifications = await store.GetNotificationsAsync(1, CancellationToken.None);
         Assert.Equal(message, notifications.Single(n => n.UserId == "alice").Message);
