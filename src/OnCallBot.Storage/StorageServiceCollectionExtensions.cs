@@ -21,7 +21,7 @@ public static class StorageServiceCollectionExtensions
     /// </summary>
     /// <remarks>
     /// Registers <see cref="IDbConnectionFactory"/>, <see cref="IStorageMigrator"/>, <see cref="IConfigSnapshotStore"/>,
-    /// <see cref="IOverrideStore"/> (also as <see cref="IOverrideSource"/>), <see cref="IIncidentStore"/>, <see cref="ICoordinationStore"/> (incident rooms), a hosted service that applies pending
+    /// <see cref="IOverrideStore"/> (also as <see cref="IOverrideSource"/>), <see cref="IIncidentStore"/>, <see cref="ICoordinationStore"/> (incident rooms), <see cref="IDirectConversationStore"/> (each person's DM per chat platform), a hosted service that applies pending
     /// migrations while the host is starting (before any hosted service starts, so before the scheduler) and the
     /// <c>store</c> health check. Every registration is TryAdd, so a host or test can replace a part first.
     /// A <see cref="TimeProvider"/> is taken from the container (<see cref="TimeProvider.System"/> when none is).
@@ -46,6 +46,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IOverrideSource>(sp => sp.GetRequiredService<IOverrideStore>());
         services.TryAddSingleton<IIncidentStore, SqlIncidentStore>();
         services.TryAddSingleton<ICoordinationStore, SqlCoordinationStore>();
+        services.TryAddSingleton<IDirectConversationStore, SqlDirectConversationStore>();
 
         // First among hosted services as well as running in StartingAsync, so it also precedes hosts that start
         // their services concurrently or call StartAsync directly on the ones before it.

@@ -15,6 +15,9 @@ public enum IncidentEventKind
     Acknowledged,
     Resolved,
 
+    /// <summary>A page was accepted late enough (a slow or pacing platform) to move the next escalation step out.</summary>
+    DeliveryDelayed,
+
     // Coordination of the response (the incident channel and card).
     ChannelOpened,
     ChannelFailed,

@@ -44,3 +44,22 @@ public abstract record ActionOutcome
 
     public sealed record NotFound(string Reference) : ActionOutcome;
 }
+
+/// <summary>What one wake-up of an escalation step did.</summary>
+public abstract record EscalationStepOutcome
+{
+    /// <summary>The step ran and its record (and the next wake-up, if any) is saved.</summary>
+    public sealed record Ran : EscalationStepOutcome;
+
+    /// <summary>Nothing to do: the step already ran, the incident moved on, or there is no such incident.</summary>
+    public sealed record NothingToDo : EscalationStepOutcome;
+
+    /// <summary>
+    /// Another run of the same step holds its lease (a restart race, a misfire, another host): this one sent and wrote
+    /// nothing, and the step's wake-up comes back at <see cref="RetryAt"/>, when that lease ends, in case its holder died.
+    /// </summary>
+    public sealed record Busy(NodaTime.Instant RetryAt) : EscalationStepOutcome;
+
+    /// <summary>This run lost its lease part-way (it stalled past it) and stopped; the run that took it over finishes the step.</summary>
+    public sealed record Superseded : EscalationStepOutcome;
+}

@@ -135,22 +135,68 @@ public sealed class PagingService
     /// notifies the next level that has someone (gaps fall through at once), starts the policy over while
     /// repeats remain, and when none do, says so to the owning team. A stale or repeated wake-up does nothing.
     /// </summary>
-    public async Task RunEscalationStepAsync(long incidentNumber, int step, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A run holds the step's lease in the store from before its first send until its record is saved, so two
+    /// wake-ups of one step (the start-up reconciler racing a misfire after a restart, a recovered job, two hosts)
+    /// never run side by side: the second sends and writes nothing and comes back when the lease ends, by which time
+    /// the first has saved the step and the second finds nothing to do. Only a run whose lease ran out (its host died)
+    /// is ever taken over, and only then can a page's fate be unknown.
+    /// </remarks>
+    public async Task<EscalationStepOutcome> RunEscalationStepAsync(long incidentNumber, int step, CancellationToken cancellationToken)
     {
-        // What this call has sent so far, kept across its retries: a retry after a lost race neither sends again
-        // nor writes those lines twice, and does not take a refused send for one that got through.
-        var sentByThisCall = new Dictionary<(string UserId, string Platform), bool>();
+        if (!IsDue(await _store.GetAsync(incidentNumber, cancellationToken), step))
+        {
+            return new EscalationStepOutcome.NothingToDo();
+        }
+        var (lease, keeper) = await StepLeaseKeeper.TakeAsync(_store, _time, incidentNumber, step, Duration.FromTimeSpan(_options.StepLease), cancellationToken);
+        if (keeper is null)
+        {
+            // Another run of this step is under way and writes its one record. Come back when its lease ends: by then
+            // it has saved the step (and this wake-up finds nothing to do), or it died and its lease can be taken over.
+            await _scheduler.ScheduleStepAsync(incidentNumber, step, lease.Until, cancellationToken);
+            return new EscalationStepOutcome.Busy(lease.Until);
+        }
+
+        EscalationStepOutcome outcome;
+        try
+        {
+            outcome = await RunHeldStepAsync(incidentNumber, step, lease, keeper, cancellationToken);
+        }
+        catch (StepLeaseLostException)
+        {
+            // Not ours to give back any more: the run that took it over finishes the step.
+            await keeper.StopAsync();
+            return new EscalationStepOutcome.Superseded();
+        }
+        catch
+        {
+            await keeper.StopAndReleaseQuietlyAsync(Now);
+            throw;
+        }
+        await keeper.StopAndReleaseAsync(Now);
+        return outcome;
+    }
+
+    private static bool IsDue(Incident? incident, int step) =>
+        incident is { Status: IncidentStatus.Triggered, Escalation.NextStepDueAt: not null } && incident.Escalation.Step == step;
+
+    private async Task<EscalationStepOutcome> RunHeldStepAsync(long incidentNumber, int step, StepLease lease, StepLeaseKeeper keeper, CancellationToken cancellationToken)
+    {
+        // What this call has sent so far and when the platform accepted it (null: refused), kept across its retries: a
+        // retry after a lost race neither sends again nor writes those lines twice, and does not take a refused send
+        // for one that got through.
+        var sentByThisCall = new Dictionary<(string UserId, string Platform), Instant?>();
         for (var attempt = 0; attempt < MaxConcurrentUpdateRetries; attempt++)
         {
+            // Read again under the lease: the run that held it before may have saved the step just now.
             var incident = await _store.GetAsync(incidentNumber, cancellationToken);
-            if (incident is null || incident.Status != IncidentStatus.Triggered
-                || incident.Escalation.Step != step || incident.Escalation.NextStepDueAt is null)
+            if (!IsDue(incident, step))
             {
-                return;
+                return new EscalationStepOutcome.NothingToDo();
             }
-            if (await TryRunStepAsync(incident, sentByThisCall, cancellationToken))
+            if (await TryRunStepAsync(incident!, lease, keeper, sentByThisCall, cancellationToken))
             {
-                return;
+                return new EscalationStepOutcome.Ran();
             }
         }
         throw new InvalidOperationException(
@@ -162,7 +208,8 @@ public sealed class PagingService
     /// happened and is written with the new state, so the audit trail reads in order. Lines about messages actually
     /// sent are true whatever becomes of the state, so when the update loses a race they are written on their own.
     /// </summary>
-    private async Task<bool> TryRunStepAsync(Incident incident, Dictionary<(string UserId, string Platform), bool> sentByThisCall, CancellationToken cancellationToken)
+    private async Task<bool> TryRunStepAsync(Incident incident, StepLease lease, StepLeaseKeeper keeper,
+        Dictionary<(string UserId, string Platform), Instant?> sentByThisCall, CancellationToken cancellationToken)
     {
         var model = _models.Current;
         var now = Now;
@@ -189,6 +236,7 @@ public sealed class PagingService
         }
 
         int? notifiedLevel = null;
+        var accepted = new List<Acceptance>();
         var (level, cycle) = state.Step == 0 ? (0, 0) : (state.Level + 1, state.Cycle);
         if (policy is null)
         {
@@ -226,8 +274,9 @@ public sealed class PagingService
                         $"Escalated to level {level + 1}: {string.Join(", ", answer.People.Select(p => p.DisplayName))}",
                         answer.People.Select(p => p.Id).ToList(), level));
                 }
+                accepted.Clear();
                 var reached = await NotifyLevelAsync(incident, model, state.Step, level, policy.Levels.Count, answer.People,
-                    events, deliveries, sentByThisCall, cancellationToken);
+                    new LevelRecord(events, deliveries, accepted, sentByThisCall, lease, keeper), cancellationToken);
                 if (reached > 0)
                 {
                     notifiedLevel = level;
@@ -242,7 +291,8 @@ public sealed class PagingService
         EscalationState next;
         if (notifiedLevel is { } notified)
         {
-            next = new EscalationState(state.Step + 1, notified, cycle, now + policy!.Levels[notified].AckTimeout, Exhausted: false, ManualPending: false);
+            var due = AckWindowEnd(incident, now, policy!.Levels[notified].AckTimeout, accepted, events);
+            next = new EscalationState(state.Step + 1, notified, cycle, due, Exhausted: false, ManualPending: false);
         }
         else
         {
@@ -250,6 +300,7 @@ public sealed class PagingService
             events.Add(Event(incident, Now, IncidentEventKind.Exhausted, await ExhaustedTextAsync(incident, model, cancellationToken), []));
         }
 
+        await keeper.EnsureHeldAsync(cancellationToken);
         var updated = incident with { Escalation = next, Version = incident.Version + 1 };
         if (!await _store.TryUpdateAsync(updated, events, cancellationToken))
         {
@@ -259,9 +310,9 @@ public sealed class PagingService
             }
             return false;
         }
-        if (next.NextStepDueAt is { } due)
+        if (next.NextStepDueAt is { } nextDue)
         {
-            await _scheduler.ScheduleStepAsync(incident.Number, next.Step, due, cancellationToken);
+            await _scheduler.ScheduleStepAsync(incident.Number, next.Step, nextDue, cancellationToken);
         }
         else
         {
@@ -270,13 +321,61 @@ public sealed class PagingService
         return true;
     }
 
+    /// <summary>When a chat platform accepted one person's page (the time to acknowledge counts from the last of a level's).</summary>
+    private sealed record Acceptance(string Person, string Platform, Instant At);
+
+    /// <summary>Where a level's notifications write what they did, and what they need to know of the run making them.</summary>
+    private sealed record LevelRecord(
+        List<IncidentEvent> Events,
+        List<IncidentEvent> Deliveries,
+        List<Acceptance> Accepted,
+        Dictionary<(string UserId, string Platform), Instant?> SentByThisCall,
+        StepLease Lease,
+        StepLeaseKeeper Keeper);
+
+    /// <summary>
+    /// When the next step is due: the level's timeout after the last of its pages was accepted, never sooner than the
+    /// timeout after the step began (<paramref name="stepStart"/>) and never later than that plus
+    /// <see cref="PagingOptions.MaxDeliveryDelay"/>, so a slow platform delays escalation by a bounded amount and a
+    /// stuck one cannot stop it. A delay worth reading (a second or more) goes on the timeline, with the time it sets.
+    /// </summary>
+    private Instant AckWindowEnd(Incident incident, Instant stepStart, Duration timeout, List<Acceptance> accepted, List<IncidentEvent> events)
+    {
+        var earliest = stepStart + timeout;
+        if (accepted.Count == 0)
+        {
+            // Reached only through an earlier run's sends whose acceptance is unknown: count from the step, as ever.
+            return earliest;
+        }
+        var last = accepted.MaxBy(a => a.At)!;
+        var delay = last.At - stepStart;
+        if (delay <= Duration.Zero)
+        {
+            return earliest;
+        }
+        var bound = Duration.FromTimeSpan(_options.MaxDeliveryDelay);
+        var capped = delay > bound;
+        var due = earliest + (capped ? bound : delay);
+        if (delay >= Duration.FromSeconds(1))
+        {
+            var when = $"{last.Person}'s page was accepted by {last.Platform} {DescribePrecisely(delay)} after the step began";
+            events.Add(Event(incident, Now, IncidentEventKind.DeliveryDelayed, capped
+                ? $"{when}; the wait for an acknowledgement stretches by at most {DescribePrecisely(bound)} (Paging:MaxDeliveryDelay), so the next escalation step is due at {TimeOfDayPattern.Format(due)}"
+                : $"{when}, and the {Describe(timeout)} to acknowledge count from then: the next escalation step is due at {TimeOfDayPattern.Format(due)}",
+                [], null, last.Platform));
+        }
+        return due;
+    }
+
     /// <summary>
     /// Notifies everyone at a level on every platform that can reach them; returns how many people were reached.
-    /// Lines go to <paramref name="events"/>; those about sends made here go to <paramref name="deliveries"/> too.
+    /// Lines go to the record's events; those about sends made here go to its deliveries too, and each accepted page's
+    /// time to its acceptances.
     /// </summary>
     private async Task<int> NotifyLevelAsync(Incident incident, OnCallModel model, int step, int level, int levelCount, IReadOnlyList<User> people,
-        List<IncidentEvent> events, List<IncidentEvent> deliveries, Dictionary<(string UserId, string Platform), bool> sentByThisCall, CancellationToken cancellationToken)
+        LevelRecord record, CancellationToken cancellationToken)
     {
+        var (events, deliveries, accepted, sentByThisCall, lease, keeper) = record;
         var view = ViewOf(incident, model, level, levelCount);
         var reached = 0;
         foreach (var person in people)
@@ -292,63 +391,73 @@ public sealed class PagingService
             var personReached = false;
             foreach (var platform in platforms)
             {
-                if (sentByThisCall.TryGetValue((person.Id, platform.Name), out var delivered))
+                if (sentByThisCall.TryGetValue((person.Id, platform.Name), out var acceptedAt))
                 {
                     // An earlier attempt of this call sent it and has written its line already.
-                    personReached |= delivered;
+                    if (acceptedAt is { } at)
+                    {
+                        personReached = true;
+                        accepted.Add(new Acceptance(person.DisplayName, platform.Name, at));
+                    }
                     continue;
                 }
+                await keeper.EnsureHeldAsync(cancellationToken);
                 var claim = new Notification(incident.Number, step, level, person.Id, platform.Name, Now, null);
                 if (!await _store.TryClaimNotificationAsync(claim, cancellationToken))
                 {
-                    // Claimed by a run that stopped before saving the step (a crash). Never send twice; its lines were
-                    // lost with it, so say what the store knows. Without a recorded message the send may or may not
-                    // have gone out: it still counts as reached, and the next level follows on timeout.
+                    // Claimed by an earlier run of this step that gave up its lease or lost it before saving the step
+                    // (a failure, a shutdown, a crash): its lines were lost with it. Never send twice; say what the store knows.
                     var earlier = (await _store.GetNotificationsAsync(incident.Number, cancellationToken))
-                        .FirstOrDefault(n => n.Step == step && n.UserId == person.Id && n.Platform == platform.Name);
-                    if (earlier?.Message is not null)
+                        .First(n => n.Step == step && n.UserId == person.Id && n.Platform == platform.Name);
+                    events.Add(EarlierRunLine(incident, person, platform.Name, level, earlier, lease));
+                    if (earlier.Failure is null)
                     {
-                        events.Add(Event(incident, Now, IncidentEventKind.Notified,
-                            $"Notified {person.DisplayName} on {platform.Name} (level {level + 1}), by an earlier run of this step", [person.Id], level, platform.Name));
-                        // That run may have stopped before telling the observers: paged is paged (a responder, invited to
-                        // the incident's channel), and being told twice changes nothing.
-                        await TellObserversAsync(incident, $"notifying {person.DisplayName}", o => o.OnNotifiedAsync(incident, person, platform.Name, cancellationToken), cancellationToken);
+                        // Delivered, or unknown: it counts as reached either way, and the next level follows on timeout.
+                        personReached = true;
+                        if (earlier.DeliveredAt is { } at)
+                        {
+                            accepted.Add(new Acceptance(person.DisplayName, platform.Name, at));
+                        }
+                        if (earlier.Message is not null)
+                        {
+                            // That run may have stopped before telling the observers: paged is paged (a responder, invited
+                            // to the incident's channel), and being told twice changes nothing.
+                            await TellObserversAsync(incident, $"notifying {person.DisplayName}", o => o.OnNotifiedAsync(incident, person, platform.Name, cancellationToken), cancellationToken);
+                        }
                     }
-                    else
-                    {
-                        events.Add(Event(incident, Now, IncidentEventKind.NotificationFailed,
-                            $"{person.DisplayName} may not have been notified on {platform.Name} (level {level + 1}): an earlier run of this step stopped while sending, and a page is never sent twice",
-                            [person.Id], level, platform.Name));
-                    }
-                    personReached = true;
                     continue;
                 }
+                DeliveredMessage message;
                 try
                 {
-                    var message = await platform.SendPageAsync(person, view, cancellationToken);
-                    sentByThisCall[(person.Id, platform.Name)] = true;
-                    var line = Event(incident, Now, IncidentEventKind.Notified,
-                        $"Notified {person.DisplayName} on {platform.Name} (level {level + 1})", [person.Id], level, platform.Name);
-                    events.Add(line);
-                    deliveries.Add(line);
-                    await _store.SetNotificationMessageAsync(incident.Number, step, person.Id, platform.Name, message, cancellationToken);
-                    personReached = true;
-                    // An acknowledge (or resolve) that landed between sending and recording the message missed this copy
-                    // when it rewrote the others; bring it in line now rather than leave live buttons on a settled page.
-                    if (await _store.GetAsync(incident.Number, cancellationToken) is { Status: not IncidentStatus.Triggered } settled)
-                    {
-                        await RefreshMessageAsync(settled, model, platform, message, person.Id, level, levelCount, cancellationToken);
-                    }
-                    await TellObserversAsync(incident, $"notifying {person.DisplayName}", o => o.OnNotifiedAsync(incident, person, platform.Name, cancellationToken), cancellationToken);
+                    message = await platform.SendPageAsync(person, view, cancellationToken);
                 }
                 catch (ChatDeliveryException ex)
                 {
-                    sentByThisCall[(person.Id, platform.Name)] = false;
-                    var line = Event(incident, Now, IncidentEventKind.NotificationFailed,
+                    sentByThisCall[(person.Id, platform.Name)] = null;
+                    var failed = Event(incident, Now, IncidentEventKind.NotificationFailed,
                         $"Could not notify {person.DisplayName} on {platform.Name}: {ex.Message}", [person.Id], level, platform.Name);
-                    events.Add(line);
-                    deliveries.Add(line);
+                    events.Add(failed);
+                    deliveries.Add(failed);
+                    await _store.SetNotificationFailedAsync(incident.Number, step, person.Id, platform.Name, ex.Message, cancellationToken);
+                    continue;
                 }
+                var deliveredAt = Now;
+                sentByThisCall[(person.Id, platform.Name)] = deliveredAt;
+                accepted.Add(new Acceptance(person.DisplayName, platform.Name, deliveredAt));
+                var line = Event(incident, deliveredAt, IncidentEventKind.Notified,
+                    $"Notified {person.DisplayName} on {platform.Name} (level {level + 1})", [person.Id], level, platform.Name);
+                events.Add(line);
+                deliveries.Add(line);
+                await _store.SetNotificationMessageAsync(incident.Number, step, person.Id, platform.Name, message, deliveredAt, cancellationToken);
+                personReached = true;
+                // An acknowledge (or resolve) that landed between sending and recording the message missed this copy
+                // when it rewrote the others; bring it in line now rather than leave live buttons on a settled page.
+                if (await _store.GetAsync(incident.Number, cancellationToken) is { Status: not IncidentStatus.Triggered } settled)
+                {
+                    await RefreshMessageAsync(settled, model, platform, message, person.Id, level, levelCount, cancellationToken);
+                }
+                await TellObserversAsync(incident, $"notifying {person.DisplayName}", o => o.OnNotifiedAsync(incident, person, platform.Name, cancellationToken), cancellationToken);
             }
             if (personReached)
             {
@@ -356,6 +465,34 @@ public sealed class PagingService
             }
         }
         return reached;
+    }
+
+    /// <summary>
+    /// The line for a notification an earlier run of this step claimed, saying what really happened: sent, refused,
+    /// or (only when that run stopped between claiming and recording the outcome) unknown.
+    /// </summary>
+    private IncidentEvent EarlierRunLine(Incident incident, User person, string platform, int level, Notification earlier, StepLease lease)
+    {
+        if (earlier.Message is not null)
+        {
+            return Event(incident, Now, IncidentEventKind.Notified,
+                $"Notified {person.DisplayName} on {platform} (level {level + 1}), by an earlier run of this step", [person.Id], level, platform);
+        }
+        if (earlier.Failure is { } failure)
+        {
+            return Event(incident, Now, IncidentEventKind.NotificationFailed,
+                $"Could not notify {person.DisplayName} on {platform}: {failure} (tried by an earlier run of this step)", [person.Id], level, platform);
+        }
+        var how = lease switch
+        {
+            { Earlier: EarlierStepRun.Expired, EarlierUntil: { } until } =>
+                $"an earlier run of this step stopped while sending (its host went away or stalled; its lease ran out at {TimeOfDayPattern.Format(until)})",
+            { Earlier: EarlierStepRun.Released } => "an earlier run of this step was interrupted while sending",
+            _ => "an earlier run of this step stopped while sending",
+        };
+        return Event(incident, Now, IncidentEventKind.NotificationFailed,
+            $"{person.DisplayName} may not have been notified on {platform} (level {level + 1}): {how}, and a page is never sent twice",
+            [person.Id], level, platform);
     }
 
     /// <summary>Stops escalation: someone owns the incident now. Every page message is updated to say who and when.</summary>
@@ -621,6 +758,16 @@ public sealed class PagingService
 
     private static string Names(OnCallModel model, IEnumerable<string> userIds) =>
         string.Join(", ", userIds.Select(id => model.FindUser(id)?.DisplayName ?? id));
+
+    // When the next escalation step is due, to the second: the incident has no zone of its own, so UTC, said so.
+    private static readonly NodaTime.Text.InstantPattern TimeOfDayPattern =
+        NodaTime.Text.InstantPattern.CreateWithInvariantCulture("HH':'mm':'ss' UTC'");
+
+    /// <summary>A delivery delay to a tenth of a second under a minute (2.3s), as <see cref="Describe"/> above it.</summary>
+    private static string DescribePrecisely(Duration duration) =>
+        duration < Duration.FromMinutes(1)
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Math.Floor(duration.TotalSeconds * 10) / 10:0.#}s")
+            : Describe(duration);
 
     /// <summary>A duration the way people say it: 45s, 5m, 1h 20m, 2d 3h.</summary>
     public static string Describe(Duration duration)

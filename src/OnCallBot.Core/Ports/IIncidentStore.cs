@@ -32,8 +32,14 @@ public interface IIncidentStore
     /// </summary>
     Task<bool> TryClaimNotificationAsync(Notification notification, CancellationToken cancellationToken);
 
-    /// <summary>Records where a claimed notification's message was delivered, so it can be updated later.</summary>
-    Task SetNotificationMessageAsync(long incidentNumber, int step, string userId, string platform, DeliveredMessage message, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records where a claimed notification's message was delivered, so it can be updated later, and when the platform
+    /// accepted it (the level's time to acknowledge counts from then).
+    /// </summary>
+    Task SetNotificationMessageAsync(long incidentNumber, int step, string userId, string platform, DeliveredMessage message, NodaTime.Instant deliveredAt, CancellationToken cancellationToken);
+
+    /// <summary>Records that the platform refused a claimed notification, with its one-line reason, so a later run of the step can say so.</summary>
+    Task SetNotificationFailedAsync(long incidentNumber, int step, string userId, string platform, string failure, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<Notification>> GetNotificationsAsync(long incidentNumber, CancellationToken cancellationToken);
 
@@ -42,4 +48,18 @@ public interface IIncidentStore
 
     /// <summary>Triggered incidents with an escalation step still to run: what the scheduler must hold after a restart.</summary>
     Task<IReadOnlyList<Incident>> GetPendingEscalationsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes the lease on running escalation step <paramref name="step"/> of an incident for <paramref name="holder"/>,
+    /// until <paramref name="now"/> + <paramref name="length"/>, atomically: at most one run of a step holds it at a
+    /// time, on any host. Not taken while another holder's lease has not run out; taken over once it has (its host
+    /// died), and the answer says how the earlier run ended.
+    /// </summary>
+    Task<StepLease> TryTakeStepLeaseAsync(long incidentNumber, int step, string holder, NodaTime.Instant now, NodaTime.Duration length, CancellationToken cancellationToken);
+
+    /// <summary>Extends <paramref name="holder"/>'s lease to <paramref name="until"/>; false when it no longer holds it (it was given back or taken over).</summary>
+    Task<bool> RenewStepLeaseAsync(long incidentNumber, int step, string holder, NodaTime.Instant until, CancellationToken cancellationToken);
+
+    /// <summary>Gives the lease back at <paramref name="now"/>, so the next run need not wait for it to run out; does nothing when <paramref name="holder"/> no longer holds it.</summary>
+    Task ReleaseStepLeaseAsync(long incidentNumber, int step, string holder, NodaTime.Instant now, CancellationToken cancellationToken);
 }

@@ -40,6 +40,14 @@ internal sealed class PagingOptionsValidator : IValidateOptions<Core.Paging.Pagi
         {
             errors.Add($"Paging:DirectPageRepeat is {options.DirectPageRepeat}; set 0 or more (default 2).");
         }
+        if (options.MaxDeliveryDelay < TimeSpan.Zero || options.MaxDeliveryDelay > TimeSpan.FromHours(1))
+        {
+            errors.Add($"Paging:MaxDeliveryDelay is {options.MaxDeliveryDelay}; set between 00:00:00 (count every level's timeout from the step's start) and 01:00:00 (default 00:00:30).");
+        }
+        if (options.StepLease < TimeSpan.FromSeconds(3) || options.StepLease > TimeSpan.FromMinutes(10))
+        {
+            errors.Add($"Paging:StepLease is {options.StepLease}; set between 00:00:03 and 00:10:00 (default 00:00:30).");
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -11,7 +11,8 @@ namespace OnCallBot.Scheduling.Escalation;
 /// Runs the escalation step a trigger names (<see cref="PagingService.RunEscalationStepAsync"/>). One shared durable
 /// job for every incident, the incident and step riding on each trigger: the per-incident state lives on the trigger,
 /// which is what gets replaced and cancelled, and no job rows pile up. Steps of different incidents run in parallel;
-/// two runs of one step are safe because the store's versions and notification claims make the second one a no-op.
+/// two wake-ups of one step are serialized by the step's lease in the store: the second waits for the first's lease to
+/// end and then finds the step done.
 /// </summary>
 /// <remarks>
 /// A failed step is not left to Quartz (which would drop a one-shot trigger after the failure): it is rescheduled
@@ -48,8 +49,21 @@ internal sealed class EscalationStepJob(
         var reference = IncidentReference.Format(wakeUp.IncidentNumber);
         try
         {
-            await paging.RunEscalationStepAsync(wakeUp.IncidentNumber, wakeUp.Step, cancellationToken);
-            Log.StepRan(logger, reference, wakeUp.Step, LatenessOf(wakeUp));
+            switch (await paging.RunEscalationStepAsync(wakeUp.IncidentNumber, wakeUp.Step, cancellationToken))
+            {
+                case EscalationStepOutcome.Busy busy:
+                    Log.StepBusy(logger, reference, wakeUp.Step, busy.RetryAt.ToDateTimeOffset());
+                    break;
+                case EscalationStepOutcome.Superseded:
+                    Log.StepSuperseded(logger, reference, wakeUp.Step);
+                    break;
+                case EscalationStepOutcome.NothingToDo:
+                    Log.StepAlreadyDone(logger, reference, wakeUp.Step);
+                    break;
+                default:
+                    Log.StepRan(logger, reference, wakeUp.Step, LatenessOf(wakeUp));
+                    break;
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -41,6 +41,17 @@ internal static partial class Log
         Message = "Escalation wake-up {TriggerKey} carries no valid incident number, step and due time; it is dropped")]
     public static partial void WakeUpUnreadable(ILogger logger, string triggerKey);
 
+    [LoggerMessage(EventId = 5017, Level = LogLevel.Information,
+        Message = "Escalation step {Step} of {Incident} is being run by another wake-up (it holds the step's lease); this one sent nothing and comes back at {RetryAt}, when that lease ends")]
+    public static partial void StepBusy(ILogger logger, string incident, int step, DateTimeOffset retryAt);
+
+    [LoggerMessage(EventId = 5018, Level = LogLevel.Warning,
+        Message = "Escalation step {Step} of {Incident} stalled past its lease and another run took it over; this run stopped")]
+    public static partial void StepSuperseded(ILogger logger, string incident, int step);
+
+    [LoggerMessage(EventId = 5019, Level = LogLevel.Debug, Message = "Escalation step {Step} of {Incident} had already run (or the incident moved on); nothing to do")]
+    public static partial void StepAlreadyDone(ILogger logger, string incident, int step);
+
     [LoggerMessage(EventId = 5020, Level = LogLevel.Information, Message = "Rebuilt escalation wake-ups from the store: {Count} incidents with a step pending")]
     public static partial void Reconciled(ILogger logger, int count);
 

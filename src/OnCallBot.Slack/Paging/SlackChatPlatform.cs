@@ -8,11 +8,15 @@ using OnCallBot.Slack.WebApi;
 namespace OnCallBot.Slack.Paging;
 
 /// <summary>
-/// Slack as the paging flow's chat platform: pages go to each person's DM (<c>conversations.open</c> then
-/// <c>chat.postMessage</c>) with Acknowledge, Escalate now and Resolve buttons, and are rewritten with
-/// <c>chat.update</c> as the incident changes. Every refusal by Slack becomes a <see cref="ChatDeliveryException"/>
-/// whose message is one line for the audit trail.
+/// Slack as the paging flow's chat platform: pages go to each person's DM (<c>chat.postMessage</c>) with Acknowledge,
+/// Escalate now and Resolve buttons, and are rewritten with <c>chat.update</c> as the incident changes. Every refusal
+/// by Slack becomes a <see cref="ChatDeliveryException"/> whose message is one line for the audit trail.
 /// </summary>
+/// <remarks>
+/// A person's DM channel id is remembered in the store (<see cref="IDirectConversationStore"/>) and reused:
+/// <c>conversations.open</c> is paced workspace-wide (Tier 3), so it is called only for someone never messaged, or
+/// when Slack says the remembered channel is gone, and then the message is sent once more to the fresh one.
+/// </remarks>
 internal sealed class SlackChatPlatform : IChatPlatform
 {
     public const string PlatformName = "slack";
@@ -34,6 +38,11 @@ internal sealed class SlackChatPlatform : IChatPlatform
     // handler is recycled by the factory), so one is resolved per operation rather than captured.
     private SlackWebApiClient Client => _services.GetRequiredService<SlackWebApiClient>();
 
+    private IDirectConversationStore Conversations => _services.GetRequiredService<IDirectConversationStore>();
+
+    // What chat.postMessage answers for a DM channel that no longer takes messages; a fresh conversations.open fixes it.
+    private static readonly HashSet<string> ChannelGoneErrors = new(StringComparer.Ordinal) { "channel_not_found", "is_archived", "not_in_channel" };
+
     /// <summary>True when Slack is on and the person has a Slack user id in the on-call config.</summary>
     public bool CanReach(User user)
     {
@@ -50,8 +59,8 @@ internal sealed class SlackChatPlatform : IChatPlatform
         var message = SlackPageMessage.Page(page);
         return await DeliverAsync(async client =>
         {
-            var channel = await client.OpenConversationAsync([slackUserId], cancellationToken);
-            var posted = await client.PostMessageAsync(channel, message.Text, message.Blocks, cancellationToken: cancellationToken);
+            var posted = await PostDirectAsync(client, slackUserId,
+                channel => client.PostMessageAsync(channel, message.Text, message.Blocks, cancellationToken: cancellationToken), cancellationToken);
             return new DeliveredMessage(PlatformName, posted.ChannelId, posted.Ts);
         }, cancellationToken);
     }
@@ -90,11 +99,43 @@ internal sealed class SlackChatPlatform : IChatPlatform
         {
             throw new ChatDeliveryException($"{person.DisplayName} used the bot on {person.Platform}; Slack cannot message them.");
         }
-        await DeliverAsync(async client =>
+        var fitted = SlackText.Fit(text, SlackPageMessage.MaxSectionLength);
+        await DeliverAsync(
+            client => PostDirectAsync(client, person.PlatformUserId,
+                channel => client.PostMessageAsync(channel, fitted, cancellationToken: cancellationToken), cancellationToken),
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Posts to the person's DM: the remembered channel when there is one, else (or when Slack says it is gone) a
+    /// freshly opened one, which is remembered for next time.
+    /// </summary>
+    private async Task<SlackMessageRef> PostDirectAsync(SlackWebApiClient client, string slackUserId, Func<string, Task<SlackMessageRef>> post, CancellationToken cancellationToken)
+    {
+        var conversations = Conversations;
+        if (await conversations.FindAsync(PlatformName, slackUserId, cancellationToken) is { } remembered)
         {
-            var channel = await client.OpenConversationAsync([person.PlatformUserId], cancellationToken);
-            return await client.PostMessageAsync(channel, SlackText.Fit(text, SlackPageMessage.MaxSectionLength), cancellationToken: cancellationToken);
-        }, cancellationToken);
+            try
+            {
+                return await post(remembered);
+            }
+            catch (SlackApiException ex) when (ChannelGoneErrors.Contains(ex.Error))
+            {
+                await conversations.ForgetAsync(PlatformName, slackUserId, remembered, cancellationToken);
+            }
+        }
+        var opened = await client.OpenConversationAsync([slackUserId], cancellationToken);
+        await conversations.RememberAsync(PlatformName, slackUserId, opened, cancellationToken);
+        try
+        {
+            return await post(opened);
+        }
+        catch (SlackApiException ex) when (ChannelGoneErrors.Contains(ex.Error))
+        {
+            // Gone as soon as opened: try no further now, and open afresh next time rather than reuse it.
+            await conversations.ForgetAsync(PlatformName, slackUserId, opened, cancellationToken);
+            throw;
+        }
     }
 
     /// <summary>One line for the audit trail: the method, Slack's error, and the scope to add when one is missing.</summary>

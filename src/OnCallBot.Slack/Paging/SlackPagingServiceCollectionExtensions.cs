@@ -13,7 +13,8 @@ internal static class SlackPagingServiceCollectionExtensions
     /// Adds <see cref="SlackChatPlatform"/> as an <see cref="IChatPlatform"/> (enumerable, beside Teams'), and
     /// <see cref="SlackPagingHandler"/> as the <see cref="ISlackInboundHandler"/> (scoped: the transport resolves it
     /// from a fresh scope per request). Both need the core's <c>PagingService</c> and <c>IOnCallModelProvider</c>,
-    /// which the host registers.
+    /// which the host registers, and the platform needs an <see cref="IDirectConversationStore"/> (the store's, from
+    /// AddOnCallStorage) to remember each person's DM channel.
     /// </summary>
     public static IServiceCollection AddSlackPaging(this IServiceCollection services)
     {

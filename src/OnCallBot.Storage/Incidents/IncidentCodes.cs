@@ -27,6 +27,7 @@ internal static class IncidentCodes
         [IncidentEventKind.Exhausted] = "exhausted",
         [IncidentEventKind.Acknowledged] = "acknowledged",
         [IncidentEventKind.Resolved] = "resolved",
+        [IncidentEventKind.DeliveryDelayed] = "delivery_delayed",
         [IncidentEventKind.ChannelOpened] = "channel_opened",
         [IncidentEventKind.ChannelFailed] = "channel_failed",
         [IncidentEventKind.ResponderAdded] = "responder_added",

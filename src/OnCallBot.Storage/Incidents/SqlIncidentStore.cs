@@ -9,8 +9,9 @@ using OnCallBot.Core.Ports;
 namespace OnCallBot.Storage.Incidents;
 
 /// <summary>
-/// Incidents in <c>incidents</c>, their audit trail in <c>incident_events</c> and their page messages in
-/// <c>incident_notifications</c>, on SQLite or PostgreSQL. Instants are kept to the microsecond (see
+/// Incidents in <c>incidents</c>, their audit trail in <c>incident_events</c>, their page messages in
+/// <c>incident_notifications</c> and the leases on their escalation steps in <c>escalation_step_leases</c>, on SQLite or
+/// PostgreSQL. Instants are kept to the microsecond (see
 /// <see cref="SqlDialect"/>): what comes back from a write is what a later read returns.
 /// </summary>
 /// <remarks>
@@ -39,7 +40,7 @@ internal sealed class SqlIncidentStore(IDbConnectionFactory connections) : IInci
         "@resolved_at, @resolved_by_platform, @resolved_by_platform_user_id, @resolved_by_display_name, @resolved_by_user_id, " +
         "@step, @level, @cycle, @next_step_due_at, @exhausted, @manual_pending, @idempotency_key, @version";
 
-    private const string NotificationColumns = "incident_number, step, level, user_id, platform, at, conversation_id, message_id";
+    private const string NotificationColumns = "incident_number, step, level, user_id, platform, at, conversation_id, message_id, delivered_at, failure";
 
     private readonly SqlDialect _dialect = SqlDialect.For(connections.Provider);
 
@@ -205,7 +206,7 @@ internal sealed class SqlIncidentStore(IDbConnectionFactory connections) : IInci
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var insert = connection.CreateCommand(
             $"INSERT INTO incident_notifications ({NotificationColumns}) " +
-            "VALUES (@incident_number, @step, @level, @user_id, @platform, @at, @conversation_id, @message_id) " +
+            "VALUES (@incident_number, @step, @level, @user_id, @platform, @at, @conversation_id, @message_id, @delivered_at, @failure) " +
             "ON CONFLICT (incident_number, step, user_id, platform) DO NOTHING");
         insert.WithParameter("@incident_number", notification.IncidentNumber)
             .WithParameter("@step", notification.Step)
@@ -214,7 +215,9 @@ internal sealed class SqlIncidentStore(IDbConnectionFactory connections) : IInci
             .WithParameter("@platform", notification.Platform)
             .WithParameter("@at", _dialect.ToDb(notification.At))
             .WithParameter("@conversation_id", notification.Message?.ConversationId)
-            .WithParameter("@message_id", notification.Message?.MessageId);
+            .WithParameter("@message_id", notification.Message?.MessageId)
+            .WithParameter("@delivered_at", ToDb(notification.DeliveredAt))
+            .WithParameter("@failure", notification.Failure);
         try
         {
             return await insert.ExecuteNonQueryAsync(cancellationToken) == 1;
@@ -225,7 +228,7 @@ internal sealed class SqlIncidentStore(IDbConnectionFactory connections) : IInci
         }
     }
 
-    public async Task SetNotificationMessageAsync(long incidentNumber, int step, string userId, string platform, DeliveredMessage message, CancellationToken cancellationToken)
+    public async Task SetNotificationMessageAsync(long incidentNumber, int step, string userId, string platform, DeliveredMessage message, Instant deliveredAt, CancellationToken cancellationToken)
     {
         ValidateNotificationKey(step, userId, platform, nameof(userId));
         ArgumentNullException.ThrowIfNull(message);
@@ -233,20 +236,49 @@ internal sealed class SqlIncidentStore(IDbConnectionFactory connections) : IInci
 
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var update = connection.CreateCommand(
-            "UPDATE incident_notifications SET conversation_id = @conversation_id, message_id = @message_id " +
+            "UPDATE incident_notifications SET conversation_id = @conversation_id, message_id = @message_id, delivered_at = @delivered_at, failure = NULL " +
             "WHERE incident_number = @incident_number AND step = @step AND user_id = @user_id AND platform = @platform");
         update.WithParameter("@conversation_id", message.ConversationId)
             .WithParameter("@message_id", message.MessageId)
-            .WithParameter("@incident_number", incidentNumber)
+            .WithParameter("@delivered_at", _dialect.ToDb(deliveredAt));
+        AddNotificationKey(update, incidentNumber, step, userId, platform);
+        if (await update.ExecuteNonQueryAsync(cancellationToken) == 0)
+        {
+            throw NotClaimed(incidentNumber, step, userId, platform);
+        }
+    }
+
+    public async Task SetNotificationFailedAsync(long incidentNumber, int step, string userId, string platform, string failure, CancellationToken cancellationToken)
+    {
+        ValidateNotificationKey(step, userId, platform, nameof(userId));
+        ArgumentException.ThrowIfNullOrWhiteSpace(failure);
+
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var update = connection.CreateCommand(
+            "UPDATE incident_notifications SET failure = @failure " +
+            "WHERE incident_number = @incident_number AND step = @step AND user_id = @user_id AND platform = @platform AND message_id IS NULL");
+        update.WithParameter("@failure", failure);
+        AddNotificationKey(update, incidentNumber, step, userId, platform);
+        if (await update.ExecuteNonQueryAsync(cancellationToken) == 1)
+        {
+            return;
+        }
+        var delivered = (await GetNotificationsAsync(incidentNumber, cancellationToken))
+            .Any(n => n.Step == step && n.UserId == userId && n.Platform == platform);
+        throw delivered
+            ? new InvalidOperationException(
+                $"{IncidentReference.Format(incidentNumber)}: the notification of {userId} on {platform} for step {step} was delivered; it cannot have failed.")
+            : NotClaimed(incidentNumber, step, userId, platform);
+    }
+
+    private static void AddNotificationKey(DbCommand command, long incidentNumber, int step, string userId, string platform) =>
+        command.WithParameter("@incident_number", incidentNumber)
             .WithParameter("@step", step)
             .WithParameter("@user_id", userId)
             .WithParameter("@platform", platform);
-        if (await update.ExecuteNonQueryAsync(cancellationToken) == 0)
-        {
-            throw new InvalidOperationException(
-                $"{IncidentReference.Format(incidentNumber)}: no claimed notification of {userId} on {platform} for step {step}; claim before sending.");
-        }
-    }
+
+    private static InvalidOperationException NotClaimed(long incidentNumber, int step, string userId, string platform) =>
+        new($"{IncidentReference.Format(incidentNumber)}: no claimed notification of {userId} on {platform} for step {step}; claim before sending.");
 
     public async Task<IReadOnlyList<Notification>> GetNotificationsAsync(long incidentNumber, CancellationToken cancellationToken)
     {
@@ -266,7 +298,9 @@ internal sealed class SqlIncidentStore(IDbConnectionFactory connections) : IInci
                 reader.GetString(3),
                 platform,
                 _dialect.ReadInstant(reader, 5),
-                reader.IsDBNull(6) ? null : new DeliveredMessage(platform, reader.GetString(6), reader.GetString(7))));
+                reader.IsDBNull(6) ? null : new DeliveredMessage(platform, reader.GetString(6), reader.GetString(7)),
+                NullableInstant(reader, 8),
+                NullableString(reader, 9)));
         }
         return result;
     }
@@ -294,6 +328,117 @@ internal sealed class SqlIncidentStore(IDbConnectionFactory connections) : IInci
             .WithParameter("@status", IncidentCodes.Triggered);
         return await ReadIncidentsAsync(command, cancellationToken);
     }
+
+    /// <remarks>
+    /// One transaction: read the step's lease row (locked with FOR UPDATE on PostgreSQL; SQLite's transaction holds the
+    /// write lock from its start), then insert it or take it over only if it was given back or has run out. Two hosts
+    /// inserting the first lease at once: ON CONFLICT DO NOTHING makes the later one wait for the other and yield.
+    /// </remarks>
+    public async Task<StepLease> TryTakeStepLeaseAsync(long incidentNumber, int step, string holder, Instant now, Duration length, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        ArgumentException.ThrowIfNullOrWhiteSpace(holder);
+        if (length <= Duration.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), length, "A lease must last a positive time.");
+        }
+        var until = SqlDialect.Truncate(now + length);
+
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var earlier = await ReadLeaseAsync(connection, transaction, incidentNumber, step, lockRow: true, cancellationToken);
+        if (earlier is null)
+        {
+            await using var insert = connection.CreateCommand(
+                "INSERT INTO escalation_step_leases (incident_number, step, holder, taken_at, lease_until, released) " +
+                "VALUES (@incident_number, @step, @holder, @now, @until, @released) ON CONFLICT (incident_number, step) DO NOTHING", transaction);
+            AddLeaseParameters(insert, incidentNumber, step, holder, now, until);
+            int inserted;
+            try
+            {
+                inserted = await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch (DbException ex) when (IsForeignKeyViolation(ex))
+            {
+                throw MissingIncident(incidentNumber, ex);
+            }
+            if (inserted == 1)
+            {
+                await transaction.CommitAsync(cancellationToken);
+                return new StepLease(true, until, EarlierStepRun.None, null);
+            }
+            // Another host inserted it first (PostgreSQL): it holds the lease now.
+            var winner = await ReadLeaseAsync(connection, transaction, incidentNumber, step, lockRow: false, cancellationToken)
+                ?? throw new InvalidOperationException($"{IncidentReference.Format(incidentNumber)}: the lease on step {step} conflicted on insert but cannot be read back.");
+            await transaction.RollbackAsync(cancellationToken);
+            return new StepLease(false, winner.Until, EarlierStepRun.None, null);
+        }
+        if (!earlier.Value.Released && earlier.Value.Until > now)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return new StepLease(false, earlier.Value.Until, EarlierStepRun.None, null);
+        }
+        await using (var takeOver = connection.CreateCommand(
+            "UPDATE escalation_step_leases SET holder = @holder, taken_at = @now, lease_until = @until, released = @released " +
+            "WHERE incident_number = @incident_number AND step = @step", transaction))
+        {
+            AddLeaseParameters(takeOver, incidentNumber, step, holder, now, until);
+            await takeOver.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return new StepLease(true, until, earlier.Value.Released ? EarlierStepRun.Released : EarlierStepRun.Expired, earlier.Value.Until);
+    }
+
+    public async Task<bool> RenewStepLeaseAsync(long incidentNumber, int step, string holder, Instant until, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(holder);
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var update = connection.CreateCommand(
+            "UPDATE escalation_step_leases SET lease_until = @until " +
+            "WHERE incident_number = @incident_number AND step = @step AND holder = @holder AND released = @released");
+        update.WithParameter("@until", _dialect.ToDb(until))
+            .WithParameter("@incident_number", incidentNumber)
+            .WithParameter("@step", step)
+            .WithParameter("@holder", holder)
+            .WithParameter("@released", false);
+        return await update.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task ReleaseStepLeaseAsync(long incidentNumber, int step, string holder, Instant now, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(holder);
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var update = connection.CreateCommand(
+            "UPDATE escalation_step_leases SET lease_until = @now, released = @released_now " +
+            "WHERE incident_number = @incident_number AND step = @step AND holder = @holder AND released = @released");
+        update.WithParameter("@now", _dialect.ToDb(now))
+            .WithParameter("@released_now", true)
+            .WithParameter("@incident_number", incidentNumber)
+            .WithParameter("@step", step)
+            .WithParameter("@holder", holder)
+            .WithParameter("@released", false);
+        await update.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<(Instant Until, bool Released)?> ReadLeaseAsync(
+        DbConnection connection, DbTransaction transaction, long incidentNumber, int step, bool lockRow, CancellationToken cancellationToken)
+    {
+        var forUpdate = lockRow && connections.Provider == StorageProvider.Postgres ? " FOR UPDATE" : "";
+        await using var read = connection.CreateCommand(
+            "SELECT lease_until, released FROM escalation_step_leases WHERE incident_number = @incident_number AND step = @step" + forUpdate, transaction)
+            .WithParameter("@incident_number", incidentNumber)
+            .WithParameter("@step", step);
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (_dialect.ReadInstant(reader, 0), reader.GetBoolean(1)) : null;
+    }
+
+    private void AddLeaseParameters(DbCommand command, long incidentNumber, int step, string holder, Instant now, Instant until) =>
+        command.WithParameter("@incident_number", incidentNumber)
+            .WithParameter("@step", step)
+            .WithParameter("@holder", holder)
+            .WithParameter("@now", _dialect.ToDb(now))
+            .WithParameter("@until", _dialect.ToDb(until))
+            .WithParameter("@released", false);
 
     private async Task<Incident?> FindByIdempotencyKeyAsync(DbConnection connection, DbTransaction transaction, string key, CancellationToken cancellationToken)
     {

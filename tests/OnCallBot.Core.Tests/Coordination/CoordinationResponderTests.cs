@@ -199,7 +199,7 @@ public sealed class CoordinationResponderTests
         var incident = await h.PageAsync();
         // An earlier run sent Alice her page and recorded it, then stopped before anything else heard of it.
         Assert.True(await h.Store.TryClaimNotificationAsync(new Notification(incident.Number, 0, 0, "alice", "slack", h.Now, null), CancellationToken.None));
-        await h.Store.SetNotificationMessageAsync(incident.Number, 0, "alice", "slack", new DeliveredMessage("slack", "DALICE", "1.0001"), CancellationToken.None);
+        await h.Store.SetNotificationMessageAsync(incident.Number, 0, "alice", "slack", new DeliveredMessage("slack", "DALICE", "1.0001"), h.Now, CancellationToken.None);
 
         await h.RunEscalationAsync();
 

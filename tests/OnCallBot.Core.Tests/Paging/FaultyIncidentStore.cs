@@ -34,8 +34,20 @@ internal sealed class FaultyIncidentStore(IIncidentStore inner) : IIncidentStore
     public Task<bool> TryClaimNotificationAsync(Notification notification, CancellationToken cancellationToken) =>
         inner.TryClaimNotificationAsync(notification, cancellationToken);
 
-    public Task SetNotificationMessageAsync(long incidentNumber, int step, string userId, string platform, DeliveredMessage message, CancellationToken cancellationToken) =>
-        inner.SetNotificationMessageAsync(incidentNumber, step, userId, platform, message, cancellationToken);
+    public Task SetNotificationMessageAsync(long incidentNumber, int step, string userId, string platform, DeliveredMessage message, NodaTime.Instant deliveredAt, CancellationToken cancellationToken) =>
+        inner.SetNotificationMessageAsync(incidentNumber, step, userId, platform, message, deliveredAt, cancellationToken);
+
+    public Task SetNotificationFailedAsync(long incidentNumber, int step, string userId, string platform, string failure, CancellationToken cancellationToken) =>
+        inner.SetNotificationFailedAsync(incidentNumber, step, userId, platform, failure, cancellationToken);
+
+    public Task<StepLease> TryTakeStepLeaseAsync(long incidentNumber, int step, string holder, NodaTime.Instant now, NodaTime.Duration length, CancellationToken cancellationToken) =>
+        inner.TryTakeStepLeaseAsync(incidentNumber, step, holder, now, length, cancellationToken);
+
+    public Task<bool> RenewStepLeaseAsync(long incidentNumber, int step, string holder, NodaTime.Instant until, CancellationToken cancellationToken) =>
+        inner.RenewStepLeaseAsync(incidentNumber, step, holder, until, cancellationToken);
+
+    public Task ReleaseStepLeaseAsync(long incidentNumber, int step, string holder, NodaTime.Instant now, CancellationToken cancellationToken) =>
+        inner.ReleaseStepLeaseAsync(incidentNumber, step, holder, now, cancellationToken);
 
     public Task<IReadOnlyList<Notification>> GetNotificationsAsync(long incidentNumber, CancellationToken cancellationToken) =>
         inner.GetNotificationsAsync(incidentNumber, cancellationToken);

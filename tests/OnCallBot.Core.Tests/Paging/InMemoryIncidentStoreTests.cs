@@ -16,7 +16,7 @@ public sealed class InMemoryIncidentStoreTests : IncidentStoreContractTests
         await store.CreateAsync(Draft("a"), [], CancellationToken.None);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            store.SetNotificationMessageAsync(1, 0, "alice", "slack", new DeliveredMessage("slack", "D1", "1"), CancellationToken.None));
+            store.SetNotificationMessageAsync(1, 0, "alice", "slack", new DeliveredMessage("slack", "D1", "1"), T0, CancellationToken.None));
 
         Assert.Equal("INC-1: no claimed notification of alice on slack for step 0; claim before sending.", error.Message);
     }

@@ -107,6 +107,12 @@ public sealed class SlackPagingProcessTests : IAsyncLifetime
         Assert.All(_slack.CallsTo("chat.update"), update =>
             Assert.Contains("Acknowledged by <@U0DAVE0004>", System.Text.RegularExpressions.Regex.Unescape(update.Args.GetValueOrDefault("blocks") ?? "")));
         Assert.Empty(_slack.SpecViolations);
+        // One record per step, and a true one: nothing stopped while sending, so no line may say a page may be lost.
+        using var timeline = await Client(second).CommandAsync("/incident", $"timeline INC-{incident}", "U0GRACE007");
+        var trail = await timeline.Content.ReadAsStringAsync();
+        Assert.Contains("Notified Dave Duarte on slack", trail, StringComparison.Ordinal);
+        Assert.DoesNotContain("may not have been notified", trail, StringComparison.Ordinal);
+        Assert.Equal(1, System.Text.RegularExpressions.Regex.Count(trail, "Notified Dave Duarte on slack"));
     }
 
     [Fact]

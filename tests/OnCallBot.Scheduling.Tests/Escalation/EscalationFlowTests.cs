@@ -118,6 +118,50 @@ public sealed class EscalationFlowTests
     [Theory]
     [SqliteCase]
     [PostgresCase]
+    public async Task Restart_PendingStepHandedOverAgainWhileItSends_OneRecordAndNoFalseMayNotHaveBeenNotified(StorageProvider provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider, ownPostgresDatabase: true);
+        var firstSlack = new SignallingChatPlatform(TimeProvider.System);
+        long number;
+        await using (var first = await EscalationHost.BuildAsync(db, firstSlack))
+        {
+            await first.StartAsync();
+            number = (await first.PageAsync()).Number;
+            await firstSlack.FirstPageTo("alice");
+            await first.StepRanAsync(number, 0);
+            await first.CrashAsync();
+        }
+
+        // The restarted host runs the pending step; Slack holds Bob's page while the step's wake-up is handed over
+        // again (what the start-up reconciler does when it reads the step as pending while it runs).
+        var secondSlack = new SignallingChatPlatform(TimeProvider.System);
+        var bobsPage = secondSlack.HoldNextPageTo("bob");
+        await using var second = await EscalationHost.BuildAsync(db, secondSlack);
+        await second.StartAsync();
+        await bobsPage.Entered;
+        await second.ReconciledAsync();
+        await second.Paging.RescheduleAllPendingAsync(CancellationToken.None);
+        // The extra wake-up has run to its end while the first run still waits for Slack.
+        await second.StepRanAsync(number, 1);
+        bobsPage.Release();
+        await second.WakeUpScheduledAsync(number, 2);
+        await second.StepRanAsync(number, 1, run: 2);
+
+        Assert.Equal(["bob"], secondSlack.PagedUserIds);
+        var events = await second.Store.GetEventsAsync(number, CancellationToken.None);
+        Assert.DoesNotContain(events, e => e.Text.Contains("may not have been notified", StringComparison.Ordinal));
+        Assert.Equal(
+            [IncidentEventKind.Created, IncidentEventKind.Notified, IncidentEventKind.Missed, IncidentEventKind.Escalated, IncidentEventKind.Notified],
+            events.Where(e => e.Kind != IncidentEventKind.DeliveryDelayed).Select(e => e.Kind).Take(5));
+        Assert.Single(events, e => e.Kind == IncidentEventKind.Notified && e.UserIds.SequenceEqual(["bob"]));
+        Assert.Equal("Notified Bob on slack (level 2)", events.Last(e => e.Kind == IncidentEventKind.Notified).Text);
+        // Step 2 (level 2's two-second timeout) may already have run on a busy machine; it is at least as far along.
+        Assert.True((await second.Store.GetAsync(number, CancellationToken.None))!.Escalation.Step >= 2);
+    }
+
+    [Theory]
+    [SqliteCase]
+    [PostgresCase]
     public async Task Start_IncidentSavedWithoutItsWakeUp_ReconcilerSchedulesItAndItRuns(StorageProvider provider)
     {
         await using var db = await TestDatabase.CreateAsync(provider, ownPostgresDatabase: true);
@@ -192,8 +236,20 @@ public sealed class EscalationFlowTests
         public Task<bool> TryClaimNotificationAsync(Notification notification, CancellationToken cancellationToken) =>
             inner.TryClaimNotificationAsync(notification, cancellationToken);
 
-        public Task SetNotificationMessageAsync(long incidentNumber, int step, string userId, string platform, DeliveredMessage message, CancellationToken cancellationToken) =>
-            inner.SetNotificationMessageAsync(incidentNumber, step, userId, platform, message, cancellationToken);
+        public Task SetNotificationMessageAsync(long incidentNumber, int step, string userId, string platform, DeliveredMessage message, Instant deliveredAt, CancellationToken cancellationToken) =>
+            inner.SetNotificationMessageAsync(incidentNumber, step, userId, platform, message, deliveredAt, cancellationToken);
+
+        public Task SetNotificationFailedAsync(long incidentNumber, int step, string userId, string platform, string failure, CancellationToken cancellationToken) =>
+            inner.SetNotificationFailedAsync(incidentNumber, step, userId, platform, failure, cancellationToken);
+
+        public Task<StepLease> TryTakeStepLeaseAsync(long incidentNumber, int step, string holder, Instant now, Duration length, CancellationToken cancellationToken) =>
+            inner.TryTakeStepLeaseAsync(incidentNumber, step, holder, now, length, cancellationToken);
+
+        public Task<bool> RenewStepLeaseAsync(long incidentNumber, int step, string holder, Instant until, CancellationToken cancellationToken) =>
+            inner.RenewStepLeaseAsync(incidentNumber, step, holder, until, cancellationToken);
+
+        public Task ReleaseStepLeaseAsync(long incidentNumber, int step, string holder, Instant now, CancellationToken cancellationToken) =>
+            inner.ReleaseStepLeaseAsync(incidentNumber, step, holder, now, cancellationToken);
 
         public Task<IReadOnlyList<Notification>> GetNotificationsAsync(long incidentNumber, CancellationToken cancellationToken) =>
             inner.GetNotificationsAsync(incidentNumber, cancellationToken);

@@ -75,8 +75,17 @@ internal sealed class SignallingChatPlatform(TimeProvider clock) : IChatPlatform
 
     public bool CanReach(User user) => _inner.CanReach(user);
 
+    private readonly ConcurrentDictionary<string, PageHold> _holds = new(StringComparer.Ordinal);
+
+    /// <summary>The next page to <paramref name="userId"/> waits, once it has arrived, until the test releases it: Slack being slow.</summary>
+    public PageHold HoldNextPageTo(string userId) => _holds.GetOrAdd(userId, _ => new PageHold());
+
     public async Task<DeliveredMessage> SendPageAsync(User recipient, PageView page, CancellationToken cancellationToken)
     {
+        if (_holds.TryRemove(recipient.Id, out var hold))
+        {
+            await hold.WaitAsync();
+        }
         var message = await _inner.SendPageAsync(recipient, page, cancellationToken);
         var at = clock.GetUtcNow();
         _pages.Enqueue((recipient.Id, at));
@@ -93,6 +102,24 @@ internal sealed class SignallingChatPlatform(TimeProvider clock) : IChatPlatform
 
     private TaskCompletionSource<DateTimeOffset> Signal(string userId) =>
         _firstPage.GetOrAdd(userId, _ => new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously));
+}
+
+/// <summary>A page held on its way out: <see cref="Entered"/> completes when it arrives, and it goes on at <see cref="Release"/>.</summary>
+internal sealed class PageHold
+{
+    private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Entered => _entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+    public void Release() => _released.TrySetResult();
+
+    public async Task WaitAsync()
+    {
+        _entered.TrySetResult();
+        // Bounded, so a test that forgets to release fails instead of hanging the scheduler's shutdown.
+        await _released.Task.WaitAsync(TimeSpan.FromSeconds(60));
+    }
 }
 
 /// <summary>

@@ -137,7 +137,8 @@ public sealed class PagingRegistrationTests
     [Fact]
     public void AddOnCallPaging_WithScheduling_AddsQuartzOnceAndResolvesTheFlow()
     {
-        var configuration = Configuration(("Storage:ConnectionString", "Data Source=/tmp/not-opened/oncallbot.db"), ("Paging:DirectPageRepeat", "4"));
+        var configuration = Configuration(("Storage:ConnectionString", "Data Source=/tmp/not-opened/oncallbot.db"), ("Paging:DirectPageRepeat", "4"),
+            ("Paging:MaxDeliveryDelay", "00:00:10"));
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(configuration);
@@ -151,6 +152,8 @@ public sealed class PagingRegistrationTests
         Assert.IsType<QuartzEscalationScheduler>(provider.GetRequiredService<IEscalationScheduler>());
         Assert.Same(provider.GetRequiredService<PagingService>(), provider.GetRequiredService<PagingService>());
         Assert.Equal(4, provider.GetRequiredService<IOptions<PagingOptions>>().Value.DirectPageRepeat);
+        Assert.Equal(TimeSpan.FromSeconds(10), provider.GetRequiredService<IOptions<PagingOptions>>().Value.MaxDeliveryDelay);
+        Assert.Equal(TimeSpan.FromSeconds(30), provider.GetRequiredService<IOptions<PagingOptions>>().Value.StepLease);
         Assert.Equal(TimeSpan.FromSeconds(30), provider.GetRequiredService<IOptions<EscalationOptions>>().Value.RetryDelay);
     }
 
@@ -158,6 +161,9 @@ public sealed class PagingRegistrationTests
     [InlineData("Paging:Escalation:RetryDelay", "00:00:00", "Paging:Escalation:RetryDelay is")]
     [InlineData("Paging:DirectPageTimeout", "-00:01:00", "Paging:DirectPageTimeout is")]
     [InlineData("Paging:DirectPageRepeat", "-1", "Paging:DirectPageRepeat is -1")]
+    [InlineData("Paging:MaxDeliveryDelay", "-00:00:01", "Paging:MaxDeliveryDelay is")]
+    [InlineData("Paging:MaxDeliveryDelay", "02:00:00", "Paging:MaxDeliveryDelay is 02:00:00")]
+    [InlineData("Paging:StepLease", "00:00:01", "Paging:StepLease is 00:00:01")]
     public async Task Start_BadPagingSetting_StopsTheHostNamingTheKey(string key, string value, string expected)
     {
         await using var db = await TestDatabase.CreateAsync(StorageProvider.Sqlite);

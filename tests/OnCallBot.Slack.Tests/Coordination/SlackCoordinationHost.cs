@@ -96,6 +96,8 @@ internal sealed class SlackCoordinationHost : IAsyncDisposable
         builder.Services.AddSlack();
         builder.Services.AddSingleton<IOnCallModelProvider>(new FixedOnCallModel(CoordinationModel.Build()));
         builder.Services.AddSingleton<InMemoryIncidentStore>();
+        builder.Services.AddSingleton<InMemoryDirectConversationStore>();
+        builder.Services.AddSingleton<IDirectConversationStore>(sp => sp.GetRequiredService<InMemoryDirectConversationStore>());
         builder.Services.AddSingleton(sp => new InMemoryCoordinationStore(sp.GetRequiredService<InMemoryIncidentStore>()));
         builder.Services.AddSingleton(sp => new RecordingScheduler(sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(sp => new RecordingCoordinationScheduler(sp.GetRequiredService<TimeProvider>()));

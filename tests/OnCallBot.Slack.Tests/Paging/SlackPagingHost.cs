@@ -60,6 +60,8 @@ internal sealed class SlackPagingHost : IAsyncDisposable
 
     public RecordingScheduler Scheduler => _app.Services.GetRequiredService<RecordingScheduler>();
 
+    public InMemoryDirectConversationStore Conversations => _app.Services.GetRequiredService<InMemoryDirectConversationStore>();
+
     public PagingService Paging => _app.Services.GetRequiredService<PagingService>();
 
     public OnCallModel Model => _app.Services.GetRequiredService<IOnCallModelProvider>().Current;
@@ -83,6 +85,8 @@ internal sealed class SlackPagingHost : IAsyncDisposable
         builder.Services.AddSlack();
         builder.Services.AddSingleton<IOnCallModelProvider>(new FixedOnCallModel(PagingModel.Build()));
         builder.Services.AddSingleton<InMemoryIncidentStore>();
+        builder.Services.AddSingleton<InMemoryDirectConversationStore>();
+        builder.Services.AddSingleton<IDirectConversationStore>(sp => sp.GetRequiredService<InMemoryDirectConversationStore>());
         builder.Services.AddSingleton(sp => new RecordingScheduler(sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(sp => new PagingService(
             sp.GetRequiredService<InMemoryIncidentStore>(),

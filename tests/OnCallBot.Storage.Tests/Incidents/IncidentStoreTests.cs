@@ -376,10 +376,11 @@ public sealed class IncidentStoreTests
         await incidents.TryClaimNotificationAsync(new Notification(other.Number, 0, 0, "alice", "slack", PagedAt, null), None);
         var message = new DeliveredMessage("slack", "DALICE", "1712345678.000100");
 
-        await incidents.SetNotificationMessageAsync(incident.Number, 0, "alice", "slack", message, None);
+        await incidents.SetNotificationMessageAsync(incident.Number, 0, "alice", "slack", message, PagedAt + Duration.FromSeconds(3), None);
 
         var listed = await incidents.GetNotificationsAsync(incident.Number, None);
         Assert.Equal([message, null], listed.Select(n => n.Message));
+        Assert.Equal([Micro(PagedAt + Duration.FromSeconds(3)), null], listed.Select(n => n.DeliveredAt));
         Assert.Null(Assert.Single(await incidents.GetNotificationsAsync(other.Number, None)).Message);
     }
 
@@ -394,9 +395,9 @@ public sealed class IncidentStoreTests
         await incidents.TryClaimNotificationAsync(new Notification(incident.Number, 0, 0, "alice", "slack", PagedAt, null), None);
 
         var unclaimed = await Assert.ThrowsAsync<InvalidOperationException>(() => incidents.SetNotificationMessageAsync(
-            incident.Number, 0, "bob", "slack", new DeliveredMessage("slack", "DBOB", "1"), None));
+            incident.Number, 0, "bob", "slack", new DeliveredMessage("slack", "DBOB", "1"), PagedAt, None));
         await Assert.ThrowsAsync<ArgumentException>(() => incidents.SetNotificationMessageAsync(
-            incident.Number, 0, "alice", "slack", new DeliveredMessage("teams", "a:conv", "1"), None));
+            incident.Number, 0, "alice", "slack", new DeliveredMessage("teams", "a:conv", "1"), PagedAt, None));
         var missing = await Assert.ThrowsAsync<InvalidOperationException>(() => incidents.TryClaimNotificationAsync(
             new Notification(incident.Number + 10, 0, 0, "alice", "slack", PagedAt, null), None));
 

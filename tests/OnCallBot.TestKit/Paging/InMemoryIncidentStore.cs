@@ -1,3 +1,4 @@
+using NodaTime;
 using OnCallBot.Core.Paging;
 using OnCallBot.Core.Ports;
 
@@ -6,8 +7,9 @@ namespace OnCallBot.TestKit.Paging;
 /// <summary>
 /// The reference behaviour of <see cref="IIncidentStore"/>, kept in memory: numbers 1, 2, 3... in creation order,
 /// one incident per idempotency key, optimistic versions, one claim per (incident, step, user, platform), and each
-/// incident's events in the order they were written. A SQL store must answer the same way; where a database would
-/// refuse (a foreign key to a missing incident, an update of a missing claim), this throws.
+/// incident's events in the order they were written, and one lease per (incident, step) that a holder keeps until it
+/// runs out or is given back. A SQL store must answer the same way; where a database would refuse (a foreign key to a
+/// missing incident, an update of a missing claim), this throws.
 /// </summary>
 public sealed class InMemoryIncidentStore : IIncidentStore
 {
@@ -16,6 +18,7 @@ public sealed class InMemoryIncidentStore : IIncidentStore
     private readonly Dictionary<string, long> _byIdempotencyKey = new(StringComparer.Ordinal);
     private readonly List<IncidentEvent> _events = [];
     private readonly List<Notification> _notifications = [];
+    private readonly Dictionary<(long, int), (string Holder, Instant Until, bool Released)> _leases = [];
     private long _lastNumber;
 
     public Task<(Incident Incident, bool Created)> CreateAsync(Incident incident, IReadOnlyList<IncidentEvent> events, CancellationToken cancellationToken)
@@ -105,18 +108,29 @@ public sealed class InMemoryIncidentStore : IIncidentStore
         }
     }
 
-    public Task SetNotificationMessageAsync(long incidentNumber, int step, string userId, string platform, DeliveredMessage message, CancellationToken cancellationToken)
+    public Task SetNotificationMessageAsync(long incidentNumber, int step, string userId, string platform, DeliveredMessage message, Instant deliveredAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         lock (_gate)
         {
-            var index = IndexOf(incidentNumber, step, userId, platform);
-            if (index < 0)
+            var index = ClaimedIndex(incidentNumber, step, userId, platform);
+            _notifications[index] = _notifications[index] with { Message = message, DeliveredAt = deliveredAt, Failure = null };
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task SetNotificationFailedAsync(long incidentNumber, int step, string userId, string platform, string failure, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(failure);
+        lock (_gate)
+        {
+            var index = ClaimedIndex(incidentNumber, step, userId, platform);
+            if (_notifications[index].Message is not null)
             {
                 throw new InvalidOperationException(
-                    $"{IncidentReference.Format(incidentNumber)}: no claimed notification of {userId} on {platform} for step {step}; claim before sending.");
+                    $"{IncidentReference.Format(incidentNumber)}: the notification of {userId} on {platform} for step {step} was delivered; it cannot have failed.");
             }
-            _notifications[index] = _notifications[index] with { Message = message };
+            _notifications[index] = _notifications[index] with { Failure = failure };
         }
         return Task.CompletedTask;
     }
@@ -153,6 +167,68 @@ public sealed class InMemoryIncidentStore : IIncidentStore
                 .ThenBy(i => i.Number)
                 .ToList());
         }
+    }
+
+    public Task<StepLease> TryTakeStepLeaseAsync(long incidentNumber, int step, string holder, Instant now, Duration length, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(holder);
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        if (length <= Duration.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), length, "A lease must last a positive time.");
+        }
+        lock (_gate)
+        {
+            EnsureExists(incidentNumber);
+            var until = now + length;
+            if (!_leases.TryGetValue((incidentNumber, step), out var earlier))
+            {
+                _leases[(incidentNumber, step)] = (holder, until, false);
+                return Task.FromResult(new StepLease(true, until, EarlierStepRun.None, null));
+            }
+            if (!earlier.Released && earlier.Until > now)
+            {
+                return Task.FromResult(new StepLease(false, earlier.Until, EarlierStepRun.None, null));
+            }
+            _leases[(incidentNumber, step)] = (holder, until, false);
+            return Task.FromResult(new StepLease(true, until, earlier.Released ? EarlierStepRun.Released : EarlierStepRun.Expired, earlier.Until));
+        }
+    }
+
+    public Task<bool> RenewStepLeaseAsync(long incidentNumber, int step, string holder, Instant until, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(holder);
+        lock (_gate)
+        {
+            if (!_leases.TryGetValue((incidentNumber, step), out var lease) || lease.Holder != holder || lease.Released)
+            {
+                return Task.FromResult(false);
+            }
+            _leases[(incidentNumber, step)] = lease with { Until = until };
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task ReleaseStepLeaseAsync(long incidentNumber, int step, string holder, Instant now, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(holder);
+        lock (_gate)
+        {
+            if (_leases.TryGetValue((incidentNumber, step), out var lease) && lease.Holder == holder && !lease.Released)
+            {
+                _leases[(incidentNumber, step)] = lease with { Until = now, Released = true };
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    private int ClaimedIndex(long incidentNumber, int step, string userId, string platform)
+    {
+        var index = IndexOf(incidentNumber, step, userId, platform);
+        return index >= 0
+            ? index
+            : throw new InvalidOperationException(
+                $"{IncidentReference.Format(incidentNumber)}: no claimed notification of {userId} on {platform} for step {step}; claim before sending.");
     }
 
     private int IndexOf(long incidentNumber, int step, string userId, string platform) =>

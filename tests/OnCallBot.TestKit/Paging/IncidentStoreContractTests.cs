@@ -201,7 +201,7 @@ public abstract class IncidentStoreContractTests
         await store.TryClaimNotificationAsync(new Notification(1, 0, 0, "bob", "slack", T0, null), CancellationToken.None);
         var message = new DeliveredMessage("slack", "DUALICE", "1767603600.000100");
 
-        await store.SetNotificationMessageAsync(1, 0, "alice", "slack", message, CancellationToken.None);
+        await store.SetNotificationMessageAsync(1, 0, "alice", "slack", message, T0 + Duration.FromSeconds(2), CancellationToken.None);
 
         var notifications = await store.GetNotificationsAsync(1, CancellationToken.None);
         Assert.Equal(message, notifications.Single(n => n.UserId == "alice").Message);
@@ -249,5 +249,112 @@ public abstract class IncidentStoreContractTests
 
         Assert.Equal([1L, 4L], pending.Select(i => i.Number).Order());
         Assert.Equal(T0 + Duration.FromMinutes(5), pending.Single(i => i.Number == 4).Escalation.NextStepDueAt);
+    }
+
+    [Fact]
+    public async Task NotificationOutcomes_DeliveredOrRefused_ComeBackWithTheClaim()
+    {
+        var store = await CreateStoreAsync();
+        await store.CreateAsync(Draft("a"), [], CancellationToken.None);
+        await store.TryClaimNotificationAsync(new Notification(1, 0, 0, "alice", "slack", T0, null), CancellationToken.None);
+        await store.TryClaimNotificationAsync(new Notification(1, 0, 0, "bob", "slack", T0, null), CancellationToken.None);
+        await store.TryClaimNotificationAsync(new Notification(1, 0, 0, "carol", "slack", T0, null), CancellationToken.None);
+        var message = new DeliveredMessage("slack", "DALICE", "1767603600.000100");
+
+        await store.SetNotificationMessageAsync(1, 0, "alice", "slack", message, T0 + Duration.FromSeconds(4), CancellationToken.None);
+        await store.SetNotificationFailedAsync(1, 0, "bob", "slack", "Slack chat.postMessage failed: user_not_found", CancellationToken.None);
+
+        var notifications = await store.GetNotificationsAsync(1, CancellationToken.None);
+        Assert.Equal(new Notification(1, 0, 0, "alice", "slack", T0, message, T0 + Duration.FromSeconds(4)), notifications[0]);
+        Assert.Equal(new Notification(1, 0, 0, "bob", "slack", T0, null, null, "Slack chat.postMessage failed: user_not_found"), notifications[1]);
+        // No outcome recorded: the run making it stopped while sending.
+        Assert.Equal(new Notification(1, 0, 0, "carol", "slack", T0, null), notifications[2]);
+    }
+
+    [Fact]
+    public async Task SetNotificationFailedAsync_DeliveredOrUnclaimed_ThrowsAndChangesNothing()
+    {
+        var store = await CreateStoreAsync();
+        await store.CreateAsync(Draft("a"), [], CancellationToken.None);
+        await store.TryClaimNotificationAsync(new Notification(1, 0, 0, "alice", "slack", T0, null), CancellationToken.None);
+        var message = new DeliveredMessage("slack", "DALICE", "1767603600.000100");
+        await store.SetNotificationMessageAsync(1, 0, "alice", "slack", message, T0, CancellationToken.None);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.SetNotificationFailedAsync(1, 0, "alice", "slack", "too late", CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.SetNotificationFailedAsync(1, 0, "bob", "slack", "never claimed", CancellationToken.None));
+
+        Assert.Equal(message, Assert.Single(await store.GetNotificationsAsync(1, CancellationToken.None)).Message);
+    }
+
+    [Fact]
+    public async Task TryTakeStepLeaseAsync_FirstRun_TakesItUntilNowPlusLength()
+    {
+        var store = await CreateStoreAsync();
+        await store.CreateAsync(Draft("a"), [], CancellationToken.None);
+
+        var lease = await store.TryTakeStepLeaseAsync(1, 0, "host-a/1", T0, Duration.FromSeconds(30), CancellationToken.None);
+
+        Assert.Equal(new StepLease(true, T0 + Duration.FromSeconds(30), EarlierStepRun.None, null), lease);
+    }
+
+    [Fact]
+    public async Task TryTakeStepLeaseAsync_HeldByAnotherRun_IsNotTakenAndSaysUntilWhen()
+    {
+        var store = await CreateStoreAsync();
+        await store.CreateAsync(Draft("a"), [], CancellationToken.None);
+        await store.TryTakeStepLeaseAsync(1, 0, "host-a/1", T0, Duration.FromSeconds(30), CancellationToken.None);
+
+        var second = await store.TryTakeStepLeaseAsync(1, 0, "host-b/2", T0 + Duration.FromSeconds(29), Duration.FromSeconds(30), CancellationToken.None);
+        var otherStep = await store.TryTakeStepLeaseAsync(1, 1, "host-b/2", T0 + Duration.FromSeconds(29), Duration.FromSeconds(30), CancellationToken.None);
+
+        Assert.Equal(new StepLease(false, T0 + Duration.FromSeconds(30), EarlierStepRun.None, null), second);
+        Assert.True(otherStep.Taken);
+        // The holder still has it: renewing works for it and not for the run that was turned away.
+        Assert.True(await store.RenewStepLeaseAsync(1, 0, "host-a/1", T0 + Duration.FromSeconds(60), CancellationToken.None));
+        Assert.False(await store.RenewStepLeaseAsync(1, 0, "host-b/2", T0 + Duration.FromSeconds(60), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task TryTakeStepLeaseAsync_HolderLetItRunOut_IsTakenOverAndSaysTheEarlierRunExpired()
+    {
+        var store = await CreateStoreAsync();
+        await store.CreateAsync(Draft("a"), [], CancellationToken.None);
+        await store.TryTakeStepLeaseAsync(1, 0, "host-a/1", T0, Duration.FromSeconds(30), CancellationToken.None);
+        Assert.True(await store.RenewStepLeaseAsync(1, 0, "host-a/1", T0 + Duration.FromSeconds(40), CancellationToken.None));
+
+        var early = await store.TryTakeStepLeaseAsync(1, 0, "host-b/2", T0 + Duration.FromSeconds(35), Duration.FromSeconds(30), CancellationToken.None);
+        var late = await store.TryTakeStepLeaseAsync(1, 0, "host-b/2", T0 + Duration.FromSeconds(40), Duration.FromSeconds(30), CancellationToken.None);
+
+        Assert.Equal(new StepLease(false, T0 + Duration.FromSeconds(40), EarlierStepRun.None, null), early);
+        Assert.Equal(new StepLease(true, T0 + Duration.FromSeconds(70), EarlierStepRun.Expired, T0 + Duration.FromSeconds(40)), late);
+        // The dead holder, should it wake up, no longer has it.
+        Assert.False(await store.RenewStepLeaseAsync(1, 0, "host-a/1", T0 + Duration.FromSeconds(80), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ReleaseStepLeaseAsync_ByTheHolder_LetsTheNextRunTakeItAtOnce()
+    {
+        var store = await CreateStoreAsync();
+        await store.CreateAsync(Draft("a"), [], CancellationToken.None);
+        await store.TryTakeStepLeaseAsync(1, 0, "host-a/1", T0, Duration.FromSeconds(30), CancellationToken.None);
+
+        // Someone else's release changes nothing; the holder's gives it back.
+        await store.ReleaseStepLeaseAsync(1, 0, "host-b/2", T0 + Duration.FromSeconds(1), CancellationToken.None);
+        var whileHeld = await store.TryTakeStepLeaseAsync(1, 0, "host-b/2", T0 + Duration.FromSeconds(2), Duration.FromSeconds(30), CancellationToken.None);
+        await store.ReleaseStepLeaseAsync(1, 0, "host-a/1", T0 + Duration.FromSeconds(3), CancellationToken.None);
+        var released = await store.TryTakeStepLeaseAsync(1, 0, "host-b/2", T0 + Duration.FromSeconds(4), Duration.FromSeconds(30), CancellationToken.None);
+
+        Assert.False(whileHeld.Taken);
+        Assert.Equal(new StepLease(true, T0 + Duration.FromSeconds(34), EarlierStepRun.Released, T0 + Duration.FromSeconds(3)), released);
+        Assert.False(await store.RenewStepLeaseAsync(1, 0, "host-a/1", T0 + Duration.FromSeconds(60), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task TryTakeStepLeaseAsync_UnknownIncident_Throws()
+    {
+        var store = await CreateStoreAsync();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            store.TryTakeStepLeaseAsync(7, 0, "host-a/1", T0, Duration.FromSeconds(30), CancellationToken.None));
     }
 }

@@ -30,6 +30,7 @@ public sealed class RecordingChatPlatform : IChatPlatform
     private readonly List<Announcement> _announcements = [];
     private readonly List<Tell> _tells = [];
     private int _lastMessageId;
+    private Func<User, Task>? _whileSending;
 
     public RecordingChatPlatform(string name = "slack")
     {
@@ -66,12 +67,35 @@ public sealed class RecordingChatPlatform : IChatPlatform
         return IdOf(user) is not null;
     }
 
-    public Task<DeliveredMessage> SendPageAsync(User recipient, PageView page, CancellationToken cancellationToken)
+    /// <summary>
+    /// From now on, every page is held in <paramref name="whileSending"/> before the platform answers: a slow platform
+    /// (advance a fake clock there), or something that happens while a send is under way.
+    /// </summary>
+    public RecordingChatPlatform WhileSending(Func<User, Task> whileSending)
+    {
+        ArgumentNullException.ThrowIfNull(whileSending);
+        lock (_gate)
+        {
+            _whileSending = whileSending;
+        }
+        return this;
+    }
+
+    public async Task<DeliveredMessage> SendPageAsync(User recipient, PageView page, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(recipient);
         ArgumentNullException.ThrowIfNull(page);
         var platformUserId = IdOf(recipient)
             ?? throw new ChatDeliveryException($"{recipient.DisplayName} has no {Name} user id.");
+        Func<User, Task>? whileSending;
+        lock (_gate)
+        {
+            whileSending = _whileSending;
+        }
+        if (whileSending is not null)
+        {
+            await whileSending(recipient);
+        }
         lock (_gate)
         {
             if (_failures.TryGetValue(recipient.Id, out var reason))
@@ -80,7 +104,7 @@ public sealed class RecordingChatPlatform : IChatPlatform
             }
             var message = new DeliveredMessage(Name, "D" + platformUserId, (++_lastMessageId).ToString(System.Globalization.CultureInfo.InvariantCulture));
             _sent.Add(new SentPage(recipient, page, message));
-            return Task.FromResult(message);
+            return message;
         }
     }
 

@@ -9,7 +9,8 @@ public sealed record WakeUp(long IncidentNumber, int Step, Instant DueAt);
 
 /// <summary>
 /// An <see cref="IEscalationScheduler"/> that holds one pending wake-up per incident, as the Quartz one does
-/// (scheduling replaces, cancelling removes, a wake-up that fires is gone), and runs the due ones only when a test
+/// (scheduling replaces unless the pending one is later in the escalation, or the same step no later; cancelling
+/// removes; a wake-up that fires is gone), and runs the due ones only when a test
 /// says so, at the clock's now: time never moves by itself.
 /// </summary>
 public sealed class RecordingScheduler : IEscalationScheduler
@@ -57,8 +58,15 @@ public sealed class RecordingScheduler : IEscalationScheduler
         var wakeUp = new WakeUp(incidentNumber, step, dueAt);
         lock (_gate)
         {
-            _pending[incidentNumber] = wakeUp;
             _history.Add(wakeUp);
+            // As the Quartz scheduler: a pending wake-up later in the escalation, or for the same step no later, is
+            // kept over a stale request (a step's retry arriving after the step's successor was scheduled).
+            if (_pending.TryGetValue(incidentNumber, out var pending)
+                && (pending.Step > step || (pending.Step == step && pending.DueAt <= dueAt)))
+            {
+                return Task.CompletedTask;
+            }
+            _pending[incidentNumber] = wakeUp;
         }
         return Task.CompletedTask;
     }
