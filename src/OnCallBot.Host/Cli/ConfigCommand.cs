@@ -53,7 +53,7 @@ internal static class ConfigCommand
     }
 
     /// <summary><c>OnCall:MaxConfigBytes</c> from the bot's settings sources, its default when unset, or null when invalid.</summary>
-    private static long? MaxConfigBytes(IReadOnlyDictionary<string, string?>? settings)
+    internal static long? MaxConfigBytes(IReadOnlyDictionary<string, string?>? settings)
     {
         var configuration = new ConfigurationManager();
         SettingsSources.AddAll(configuration, []);

@@ -53,7 +53,13 @@ internal static class WhoCommand
             await error.WriteLineAsync("No on-call config: pass --config FILE or set OnCall:ConfigPath.");
             return BadInput;
         }
-        var loaded = OnCallConfigLoader.Load(configPath);
+        // The bot's own size limit, so 'who' reads exactly the files the bot would.
+        if (ConfigCommand.MaxConfigBytes(settings) is not { } maxBytes)
+        {
+            await error.WriteLineAsync(OnCallOptions.MaxConfigBytesProblem);
+            return BadInput;
+        }
+        var loaded = OnCallConfigLoader.Load(configPath, maxBytes);
         if (!loaded.IsValid)
         {
             await error.WriteLineAsync(loaded.FormatErrors());

@@ -84,4 +84,22 @@ public sealed class ConfigValidateTests : IDisposable
         Assert.Equal(ConfigCommand.BadSetting, exit);
         Assert.Contains("OnCall:MaxConfigBytes must be a number of bytes between 1024 and 67108864", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Who_FileOverMaxConfigBytesSetting_RefusedLikeTheBotWouldWithExitOne()
+    {
+        var path = Write(Encoding.UTF8.GetBytes("users: []\n#" + new string('x', 2_000) + "\n"));
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Storage:ConnectionString"] = _temp.SqliteConnectionString,
+            ["OnCall:MaxConfigBytes"] = "1024",
+        };
+
+        var exit = await OnCallCli.RunAsync(["who", "checkout", "--config", path], output, error, settings);
+
+        Assert.Equal(ConfigCommand.Invalid, exit);
+        Assert.Contains("the file is 2,012 bytes, more than the limit of 1,024 bytes", error.ToString(), StringComparison.Ordinal);
+    }
 }
