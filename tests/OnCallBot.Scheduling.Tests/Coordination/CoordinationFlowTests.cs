@@ -77,7 +77,7 @@ public sealed class CoordinationFlowTests
             ("Incidents:DefaultSeverity", "1"), ("Incidents:StatusUpdateIntervals:1", "00:00:02"));
         await host.StartAsync();
         var incident = await host.PageAsync();
-        var assigned = await host.Coordination.AssignRoleAsync(incident.Number, IncidentRole.Comms, null, EscalationModel.Alice, None);
+        var assigned = await host.Coordination.AssignRoleAsync(incident.Number, IncidentRole.Comms, EscalationModel.Alice, EscalationModel.Olivia, None);
         Assert.IsType<CoordinationOutcome.Done>(assigned);
 
         await host.Channels.WhenAsync(c => c.Reminders.Any(r => r.Person.PlatformUserId == "UALICE"));
