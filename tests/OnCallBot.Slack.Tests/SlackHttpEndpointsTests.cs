@@ -1,5 +1,7 @@
 using System.Net;
+using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using OnCallBot.Slack.Tests.Fakes;
 using OnCallBot.TestKit;
 using OnCallBot.TestKit.Slack;
@@ -228,6 +230,32 @@ public sealed class SlackHttpEndpointsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(message, await response.Content.ReadAsStringAsync());
         Assert.Equal(0, Handler.TotalCalls);
+    }
+
+    /// <summary>A body in which every <c>~</c> becomes the byte 0xFF (never valid in UTF-8), the rest UTF-8.</summary>
+    private static byte[] WithInvalidUtf8(string body) => [.. Encoding.UTF8.GetBytes(body).Select(b => b == (byte)'~' ? (byte)0xFF : b)];
+
+    [Theory]
+    // Raw invalid UTF-8 inside a JSON string, in the routing field and in the inner event.
+    [InlineData("/slack/events", """{"type":"event_~"}""", "The event payload is not valid UTF-8.")]
+    [InlineData("/slack/events", """{"type":"event_callback","event_id":"Ev1","event":{"type":"app_mention","text":"hi ~"}}""", "The event payload is not valid UTF-8.")]
+    // An escaped lone surrogate is valid JSON text but no string: the same answer.
+    [InlineData("/slack/events", """{"type":"event_callback","event_id":"Ev1","event":{"type":"app_mention","text":"\ud800"}}""", "The event payload is not valid UTF-8.")]
+    // Form bodies: a raw byte, and a percent-escape that decodes to invalid UTF-8.
+    [InlineData("/slack/commands", "command=%2Fpage&text=db~&user_id=U1&channel_id=C1&team_id=T1", "The request body is not valid UTF-8.")]
+    [InlineData("/slack/commands", "command=%2Fpage&text=db%FF&user_id=U1&channel_id=C1&team_id=T1", "The form field 'text' is not valid UTF-8.")]
+    [InlineData("/slack/interactions", "payload=%7B%22type%22%3A%22block_actions%22%2C%22user%22%3A%7B%22id%22%3A%22U%C3%28%22%7D%7D", "The form field 'payload' is not valid UTF-8.")]
+    [InlineData("/slack/interactions", "payload=%7B%22type%22%3A%22block_actions%22%2C%22user%22%3A%7B%22id%22%3A%22%5Cudc00%22%7D%7D", "The interaction payload is not valid UTF-8.")]
+    public async Task AnyEndpoint_SignedButInvalidUtf8_400AndOneWarningWithoutStack(string path, string body, string message)
+    {
+        using var response = await _host.PostSignedAsync(path, WithInvalidUtf8(body), path == "/slack/events" ? Json : Form, _time.GetUtcNow());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(message, await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, Handler.TotalCalls);
+        var line = Assert.Single(_host.Logs.Lines, l => l.Level >= LogLevel.Warning);
+        Assert.Equal(LogLevel.Warning, line.Level);
+        Assert.Equal($"Malformed Slack payload on {path}: {message}", line.Message);
     }
 
     [Fact]

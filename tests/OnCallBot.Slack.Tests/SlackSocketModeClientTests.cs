@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OnCallBot.Slack.Inbound;
 using OnCallBot.Slack.SocketMode;
 using OnCallBot.Slack.Tests.Fakes;
@@ -13,6 +14,7 @@ public sealed class SlackSocketModeClientTests : IAsyncLifetime
 {
     private readonly SignalingTimeProvider _time = new(new FakeTimeProvider());
     private readonly RecordingInboundHandler _handler = new();
+    private readonly ListLoggerProvider _logs = new();
     private FakeSlackServer _slack = null!;
     private ServiceProvider _services = null!;
     private SlackSocketModeClient _client = null!;
@@ -30,6 +32,7 @@ public sealed class SlackSocketModeClientTests : IAsyncLifetime
             }).Build());
         collection.AddSingleton<TimeProvider>(_time);
         collection.AddSingleton<ISlackInboundHandler>(_handler);
+        collection.AddLogging(logging => logging.AddProvider(_logs));
         collection.AddSlack();
         _services = collection.BuildServiceProvider();
         _client = _services.GetRequiredService<SlackSocketModeClient>();
@@ -127,6 +130,47 @@ public sealed class SlackSocketModeClientTests : IAsyncLifetime
         await connection.ReceiveAsync();
 
         Assert.Equal(new SlackRetryInfo(2, "timeout"), Assert.Single(_handler.Events).Retry);
+    }
+
+    private const string GoodEnvelope =
+        """{"envelope_id":"e-good","type":"events_api","accepts_response_payload":false,"payload":{"type":"event_callback","event_id":"Ev7","event":{"type":"app_mention"}}}""";
+
+    [Fact]
+    public async Task Envelope_PayloadStringNotText_AckedWithOneWarningAndTheConnectionKeepsServing()
+    {
+        var connection = await ConnectedAsync();
+
+        // Valid UTF-8 on the wire (the WebSocket checks that), but "\ud800" is an escaped lone surrogate: no string.
+        await connection.SendAsync("""
+            {"envelope_id":"e-bad","type":"slash_commands","accepts_response_payload":true,
+             "payload":{"command":"/page","text":"db \ud800","user_id":"U1","channel_id":"C1","team_id":"T1"}}
+            """);
+        var ack = JsonDocument.Parse((await connection.ReceiveAsync())!).RootElement;
+        await connection.SendAsync(GoodEnvelope);
+        var next = JsonDocument.Parse((await connection.ReceiveAsync())!).RootElement;
+
+        Assert.Equal("""{"envelope_id":"e-bad"}""", ack.GetRawText());
+        Assert.Equal("e-good", next.GetProperty("envelope_id").GetString());
+        Assert.Empty(_handler.Commands);
+        Assert.Single(_handler.Events);
+        Assert.Single(_slack.CallsTo("apps.connections.open"));
+        var line = Assert.Single(_logs.Lines, l => l.Level >= LogLevel.Warning);
+        Assert.Equal((LogLevel.Warning, "Slack Socket Mode connection 1 got an unusable message: The Socket Mode message is not valid UTF-8."), (line.Level, line.Message));
+    }
+
+    [Fact]
+    public async Task Message_TypeNotText_IgnoredWithOneWarningAndTheConnectionKeepsServing()
+    {
+        var connection = await ConnectedAsync();
+
+        await connection.SendAsync("""{"type":"\udc00"}""");
+        await connection.SendAsync(GoodEnvelope);
+        var next = JsonDocument.Parse((await connection.ReceiveAsync())!).RootElement;
+
+        Assert.Equal("e-good", next.GetProperty("envelope_id").GetString());
+        Assert.Single(_handler.Events);
+        Assert.Single(_slack.CallsTo("apps.connections.open"));
+        Assert.Equal(LogLevel.Warning, Assert.Single(_logs.Lines, l => l.Level >= LogLevel.Warning).Level);
     }
 
     [SharedFixtureFact]

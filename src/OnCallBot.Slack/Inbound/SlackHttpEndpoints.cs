@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Web;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -146,15 +146,51 @@ internal sealed class SlackHttpEndpoints
         }
     }
 
-    private static Dictionary<string, StringValues> ReadForm(byte[] body)
+    /// <summary>
+    /// Reads an <c>application/x-www-form-urlencoded</c> body strictly: the body and every percent-decoded name and
+    /// value must be UTF-8, as Slack sends them. (A lenient decoder would turn bad bytes into U+FFFD, or leave an
+    /// undecodable escape as literal text, and hand that on as if the user had typed it.)
+    /// </summary>
+    internal static Dictionary<string, StringValues> ReadForm(byte[] body)
+    {
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(body);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new SlackPayloadException("The request body is not valid UTF-8.");
+        }
+
+        var form = new Dictionary<string, StringValues>(StringComparer.OrdinalIgnoreCase);
+        foreach (var pair in text.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            var name = Decode(equals < 0 ? pair : pair[..equals], null);
+            var value = equals < 0 ? string.Empty : Decode(pair[(equals + 1)..], name);
+            form[name] = form.TryGetValue(name, out var earlier) ? StringValues.Concat(earlier, value) : new StringValues(value);
+        }
+        return form;
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static string Decode(string encoded, string? fieldName)
     {
         try
         {
-            return new FormReader(Encoding.UTF8.GetString(body)).ReadForm();
+            var decoded = HttpUtility.UrlDecode(encoded, StrictUtf8);
+            // %uD800-style escapes decode to UTF-16 directly; a lone surrogate is no more text than a bad byte.
+            _ = StrictUtf8.GetByteCount(decoded);
+            return decoded;
         }
-        catch (InvalidDataException)
+        catch (ArgumentException ex) when (ex is DecoderFallbackException or EncoderFallbackException)
         {
-            throw new SlackPayloadException("The request body is not a valid application/x-www-form-urlencoded form.");
+            // The name is echoed (to the caller and the log) only when it looks like one of Slack's.
+            throw new SlackPayloadException(fieldName is { Length: > 0 and <= 40 } && fieldName.All(c => c is (>= 'a' and <= 'z') or '_')
+                ? $"The form field '{fieldName}' is not valid UTF-8."
+                : "A form field is not valid UTF-8.");
         }
     }
 

@@ -141,16 +141,43 @@ internal static class SlackPayloadParser
         return new SlackRetryInfo(number, NullIfEmpty(reason));
     }
 
+    /// <summary>
+    /// Parses one JSON value whose every string is text: invalid UTF-8 inside a string, or an escaped lone surrogate,
+    /// is refused here (as <see cref="SlackPayloadException"/>) rather than failing wherever the string is read later.
+    /// </summary>
     public static JsonElement ParseJson(ReadOnlySpan<byte> utf8, string what)
     {
         try
         {
             var reader = new Utf8JsonReader(utf8);
-            return JsonElement.ParseValue(ref reader);
+            var value = JsonElement.ParseValue(ref reader);
+            EnsureStringsAreText(utf8);
+            return value;
         }
         catch (JsonException)
         {
             throw new SlackPayloadException($"The {what} is not valid JSON.");
+        }
+        catch (InvalidOperationException)
+        {
+            throw new SlackPayloadException($"The {what} is not valid UTF-8.");
+        }
+    }
+
+    /// <summary>
+    /// The reader checks structure only: a string's bytes are transcoded, and can fail with
+    /// <see cref="InvalidOperationException"/>, when it is read. Reading each string once up front makes that a bad
+    /// request before any handler sees the payload. (It also refuses content after the value, which is not JSON either.)
+    /// </summary>
+    private static void EnsureStringsAreText(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8);
+        while (reader.Read())
+        {
+            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
+            {
+                _ = reader.GetString();
+            }
         }
     }
 

@@ -333,9 +333,14 @@ public sealed class SlackSocketModeClient : BackgroundService
             {
                 root = SlackPayloadParser.ParseJson(utf8, "Socket Mode message");
             }
-            catch (SlackPayloadException)
+            catch (SlackPayloadException ex)
             {
-                Log.SocketModeBadMessage(_owner._logger, Number, "not JSON");
+                Log.SocketModeBadMessage(_owner._logger, Number, ex.Message);
+                // Acknowledge it when its id can be read: Slack would only redeliver the same unreadable envelope.
+                if (ReadableEnvelopeId(utf8) is { } unreadableId)
+                {
+                    Track(SendAsync(new JsonObject { ["envelope_id"] = unreadableId }.ToJsonString()));
+                }
                 return;
             }
             var type = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
@@ -357,11 +362,32 @@ public sealed class SlackSocketModeClient : BackgroundService
                 Log.SocketModeBadMessage(_owner._logger, Number, $"message of type '{type ?? "(none)"}' without envelope_id");
                 return;
             }
-            var task = ProcessEnvelopeAsync(idJson.GetString()!, type ?? string.Empty, root);
+            Track(ProcessEnvelopeAsync(idJson.GetString()!, type ?? string.Empty, root));
+        }
+
+        private void Track(Task task)
+        {
             lock (_inFlightGate)
             {
                 _inFlight.RemoveAll(x => x.IsCompleted);
                 _inFlight.Add(task);
+            }
+        }
+
+        /// <summary>The <c>envelope_id</c> of a message refused as a whole, when its structure and that one string are readable.</summary>
+        private static string? ReadableEnvelopeId(ReadOnlySpan<byte> utf8)
+        {
+            try
+            {
+                var reader = new Utf8JsonReader(utf8);
+                var root = JsonElement.ParseValue(ref reader);
+                return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("envelope_id", out var id) && id.ValueKind == JsonValueKind.String
+                    ? id.GetString() is { Length: > 0 } value ? value : null
+                    : null;
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+            {
+                return null;
             }
         }
 

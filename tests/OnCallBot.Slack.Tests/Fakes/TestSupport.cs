@@ -162,9 +162,13 @@ public sealed class SlackTestHost : IAsyncDisposable
 
     /// <summary>Posts a body signed as Slack would at <paramref name="signedAt"/>.</summary>
     public Task<HttpResponseMessage> PostSignedAsync(
-        string path, string body, string contentType, DateTimeOffset signedAt, string secret = SigningSecret, Action<HttpRequestMessage>? tweak = null)
+        string path, string body, string contentType, DateTimeOffset signedAt, string secret = SigningSecret, Action<HttpRequestMessage>? tweak = null) =>
+        PostSignedAsync(path, Encoding.UTF8.GetBytes(body), contentType, signedAt, secret, tweak);
+
+    /// <summary>Posts raw bytes (which need not be valid UTF-8) signed as Slack would at <paramref name="signedAt"/>.</summary>
+    public Task<HttpResponseMessage> PostSignedAsync(
+        string path, byte[] bytes, string contentType, DateTimeOffset signedAt, string secret = SigningSecret, Action<HttpRequestMessage>? tweak = null)
     {
-        var bytes = Encoding.UTF8.GetBytes(body);
         var timestamp = signedAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(bytes) };
         request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
