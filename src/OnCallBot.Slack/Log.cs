@@ -52,6 +52,10 @@ internal static partial class Log
         Message = "Dropped Slack event {EventId} of type {Type}: already handled (retry {RetryAttempt}, reason {RetryReason})")]
     public static partial void DuplicateEventDropped(ILogger logger, string eventId, string type, int retryAttempt, string? retryReason);
 
+    [LoggerMessage(EventId = 1115, Level = LogLevel.Warning,
+        Message = "Slack interaction {Type} carried {ActionCount} actions; Slack sends one per click, so only the first is acted on")]
+    public static partial void ExtraActionsIgnored(ILogger logger, string type, int actionCount);
+
     [LoggerMessage(EventId = 1114, Level = LogLevel.Warning,
         Message = "The Slack handler took {ElapsedMs:F0} ms for {What}; Slack gives up after 3000 ms, so move slow work after the answer")]
     public static partial void SlowHandler(ILogger logger, string what, double elapsedMs);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -36,6 +37,10 @@ internal sealed class SlackInboundDispatcher
     public Task<SlackInboundResponse> DispatchInteractionAsync(IServiceProvider services, SlackInteraction interaction, CancellationToken cancellationToken)
     {
         Log.InteractionReceived(_logger, interaction.Type, interaction.TeamId, interaction.Actions.Count, interaction.Retry.Attempt);
+        if (interaction.Raw.TryGetProperty("actions", out var sent) && sent.ValueKind == JsonValueKind.Array && sent.GetArrayLength() > 1)
+        {
+            Log.ExtraActionsIgnored(_logger, interaction.Type, sent.GetArrayLength());
+        }
         return TimedAsync(services, "interaction " + interaction.Type, h => h.HandleInteractionAsync(interaction, cancellationToken));
     }
 

@@ -64,8 +64,11 @@ internal static class SlackPayloadParser
             {
                 throw new SlackPayloadException("The interaction payload's 'actions' is not an array.");
             }
-            foreach (var action in actionsJson.EnumerateArray())
+            // Slack sends one action per click. Any beyond the first are not clicks: they are ignored, unread, so a
+            // payload with hundreds of actions does no more than one click would.
+            if (actionsJson.GetArrayLength() > 0)
             {
+                var action = actionsJson[0];
                 if (action.ValueKind != JsonValueKind.Object || String(action, "action_id") is not { } actionId)
                 {
                     throw new SlackPayloadException("An action in the interaction payload has no 'action_id'.");

@@ -50,7 +50,7 @@ internal sealed class SlackRequests(HttpClient client, FakeSlackServer slack, Fa
 
     /// <summary>Clicks a button as <paramref name="userId"/>: a signed <c>block_actions</c> shaped like Slack's.</summary>
     public async Task<string> ClickAsync(string actionId, long incidentNumber, string userId, string channelId, string channelName,
-        string messageTs, bool ephemeral, string blockId, string responseUrlId)
+        string messageTs, bool ephemeral, string blockId, string responseUrlId, int actionCount = 1)
     {
         var payload = SlackPayloads.BlockAction();
         payload["user"] = new JsonObject { ["id"] = userId, ["username"] = userId.ToLowerInvariant(), ["name"] = userId.ToLowerInvariant(), ["team_id"] = teamId };
@@ -62,6 +62,10 @@ internal sealed class SlackRequests(HttpClient client, FakeSlackServer slack, Fa
         action["action_id"] = actionId;
         action["value"] = incidentNumber.ToString(CultureInfo.InvariantCulture);
         action["block_id"] = blockId;
+        for (var copy = 1; copy < actionCount; copy++)
+        {
+            payload["actions"]!.AsArray().Add(action.DeepClone());
+        }
         using var response = await PostSignedAsync("/slack/interactions", "payload=" + Uri.EscapeDataString(payload.ToJsonString()), null);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadAsStringAsync();

@@ -329,6 +329,21 @@ public sealed class SlackPagingFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EscalateNowButton_OneBlockActionsWithTwoHundredActions_ActsOnTheFirstOnly()
+    {
+        var number = await PageCheckoutAndNotifyAsync();
+
+        // Slack sends one action per click; a payload carrying 200 is not a click 200 times.
+        var body = await _host.ClickAsync(SlackPagingActions.EscalateNow, number, AnnaSlack, actionCount: 200);
+        await _host.WhenIdleAsync();
+
+        Assert.Equal(string.Empty, body);
+        var asked = (await _host.Store.GetEventsAsync(number, CancellationToken.None)).Where(e => e.Kind == IncidentEventKind.Escalated).ToList();
+        Assert.Equal("Anna Anders asked to escalate now", Assert.Single(asked).Text);
+        Assert.StartsWith("Escalating INC-1 now", TextOf(Assert.Single(_host.Slack.ResponseUrlPosts)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task IncidentTimeline_AfterPageAndAck_ListsEveryEventWithSlackDates()
     {
         var number = await PageCheckoutAndNotifyAsync();

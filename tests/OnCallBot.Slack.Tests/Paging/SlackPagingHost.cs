@@ -112,8 +112,8 @@ internal sealed class SlackPagingHost : IAsyncDisposable
         _requests.CommandAsync(command, text, userId, userName, "C0INCIDENTS", "incidents", triggerId, retryNum);
 
     /// <summary>Clicks a button as <paramref name="userId"/>: a signed <c>block_actions</c> shaped like Slack's.</summary>
-    public Task<string> ClickAsync(string actionId, long incidentNumber, string userId, string channelId = "D0PAGE", string messageTs = "1503435956.000001", bool ephemeral = false, string responseUrlId = "click") =>
-        _requests.ClickAsync(actionId, incidentNumber, userId, channelId, "directmessage", messageTs, ephemeral, "actions", responseUrlId);
+    public Task<string> ClickAsync(string actionId, long incidentNumber, string userId, string channelId = "D0PAGE", string messageTs = "1503435956.000001", bool ephemeral = false, string responseUrlId = "click", int actionCount = 1) =>
+        _requests.ClickAsync(actionId, incidentNumber, userId, channelId, "directmessage", messageTs, ephemeral, "actions", responseUrlId, actionCount);
 
     public async ValueTask DisposeAsync()
     {
