@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using OnCallBot.Core.Text;
 
 namespace OnCallBot.Slack.Inbound;
 
@@ -9,16 +10,20 @@ namespace OnCallBot.Slack.Inbound;
 /// </summary>
 internal static class SlackPayloadParser
 {
-    /// <summary>Parses a slash command from its fields (form fields over HTTP, a JSON object in Socket Mode).</summary>
+    /// <summary>
+    /// Parses a slash command from its fields (form fields over HTTP, a JSON object in Socket Mode). What people
+    /// typed is cleaned here, once, with <see cref="UserText"/>: the command's text may have several lines (a note, a
+    /// status update; one-line parts such as a page's summary are made one line where they are read), names one.
+    /// </summary>
     public static SlackCommand ParseCommand(Func<string, string?> field, SlackRetryInfo retry) =>
         new()
         {
             Command = Required(field, "command"),
-            Text = field("text") ?? string.Empty,
+            Text = UserText.MultiLine(field("text") ?? string.Empty),
             UserId = Required(field, "user_id"),
-            UserName = field("user_name"),
+            UserName = SingleLineOrNull(field("user_name")),
             ChannelId = Required(field, "channel_id"),
-            ChannelName = field("channel_name"),
+            ChannelName = SingleLineOrNull(field("channel_name")),
             TeamId = Required(field, "team_id"),
             EnterpriseId = NullIfEmpty(field("enterprise_id")),
             ResponseUrl = OptionalUrl(field("response_url"), "response_url"),
@@ -75,7 +80,7 @@ internal static class SlackPayloadParser
                 }
                 var value = String(action, "value")
                     ?? (Object(action, "selected_option") is { } option ? String(option, "value") : null);
-                actions.Add(new SlackAction(actionId, String(action, "block_id"), String(action, "type"), value, String(action, "action_ts")));
+                actions.Add(new SlackAction(actionId, String(action, "block_id"), String(action, "type"), SingleLineOrNull(value), String(action, "action_ts")));
             }
         }
         if (type == "block_actions" && actions.Count == 0)
@@ -88,7 +93,7 @@ internal static class SlackPayloadParser
         {
             Type = type,
             UserId = userId,
-            UserName = user is { } named ? String(named, "username") ?? String(named, "name") : null,
+            UserName = user is { } named ? SingleLineOrNull(String(named, "username") ?? String(named, "name")) : null,
             TeamId = (Object(payload, "team") is { } team ? String(team, "id") : null) ?? (user is { } ut ? String(ut, "team_id") : null),
             ChannelId = (Object(payload, "channel") is { } channel ? String(channel, "id") : null) ?? container?.ChannelId,
             MessageTs = container?.MessageTs ?? (Object(payload, "message") is { } message ? String(message, "ts") : null),
@@ -205,4 +210,6 @@ internal static class SlackPayloadParser
         obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object ? value : null;
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static string? SingleLineOrNull(string? typed) => typed is null ? null : UserText.SingleLine(typed);
 }

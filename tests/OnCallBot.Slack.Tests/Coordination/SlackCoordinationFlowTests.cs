@@ -273,6 +273,20 @@ public sealed partial class SlackCoordinationFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task IncidentNote_WithCrLfAndNul_KeepsItsLineBreakAndLosesTheNul()
+    {
+        var number = await _host.PageAndOpenAsync();
+        var channel = _host.ChannelOf(number).ChannelId;
+        _host.Time.Advance(TimeSpan.FromMinutes(1));
+
+        var reply = await _host.CommandAsync("/incident", "note Rolled back to v41\r\nthen\0 cleared\u0007 the cache", AnnaSlack, "anna", channel);
+
+        Assert.Equal("Noted on INC-1's timeline.", reply.Text);
+        Assert.Contains(await _host.EventsAsync(number), e => e.Kind == IncidentEventKind.Note && e.Text == "Anna Anders: Rolled back to v41\nthen cleared the cache");
+        Assert.Equal("📝 Anna Anders: Rolled back to v41\nthen cleared the cache", PostsIn(channel)[^1].Args["text"]);
+    }
+
+    [Fact]
     public async Task IncidentCommands_InChannelThenElsewhereWithId_EachChangesTheRoomAndSaysSo()
     {
         var number = await _host.PageAndOpenAsync();

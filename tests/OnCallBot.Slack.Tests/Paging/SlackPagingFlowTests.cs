@@ -135,6 +135,27 @@ public sealed class SlackPagingFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Page_SummaryWithNulNewlineAndBidiOverride_StoredRepliedAndDmedAsOneCleanLine()
+    {
+        // A newline in a one-line title would forge a log line; NUL and U+202E (right-to-left override) are not text.
+        var reply = await _host.CommandAsync("/page", "checkout Cards\0 are\r\ntiming out \u202Eand\u2028retrying");
+        await _host.FireDueAsync();
+
+        const string clean = "Cards are timing out and retrying";
+        Assert.Equal(clean, (await IncidentAsync(1))!.Summary);
+        Assert.StartsWith($"🚨 INC-1 paged Checkout: {clean}. ", reply.Text, StringComparison.Ordinal);
+        var dm = Assert.Single(_host.Slack.CallsTo("chat.postMessage"));
+        Assert.Equal($"🚨 INC-1 checkout: {clean}", dm.Args["text"]);
+        var blocks = AllText(BlocksOf(dm));
+        Assert.Contains(clean, blocks, StringComparison.Ordinal);
+        Assert.DoesNotContain('\0', blocks);
+        Assert.DoesNotContain('\u202E', blocks);
+        Assert.DoesNotContain("\\u202E", blocks, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("are\\n", blocks, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u0000", blocks, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Page_SameCommandDeliveredTwice_OneIncident()
     {
         var trigger = _host.NextTriggerId();
