@@ -36,7 +36,6 @@ public static class SlackServiceCollectionExtensions
         services.AddLogging();
 
         services.TryAddSingleton<SlackRequestVerifier>();
-        services.TryAddSingleton<SlackEventDeduplicator>();
         services.TryAddSingleton<SlackInboundDispatcher>();
         services.TryAddSingleton<SlackHttpEndpoints>();
 

@@ -1,11 +1,14 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OnCallBot.Core.Ports;
 using OnCallBot.Slack.Inbound;
 using OnCallBot.Slack.SocketMode;
 using OnCallBot.Slack.Tests.Fakes;
 using OnCallBot.TestKit;
+using OnCallBot.TestKit.Inbound;
 using OnCallBot.TestKit.Slack;
 
 namespace OnCallBot.Slack.Tests;
@@ -15,6 +18,7 @@ public sealed class SlackSocketModeClientTests : IAsyncLifetime
     private readonly SignalingTimeProvider _time = new(new FakeTimeProvider());
     private readonly RecordingInboundHandler _handler = new();
     private readonly ListLoggerProvider _logs = new();
+    private readonly InMemoryInboundRequestStore _requests = new();
     private FakeSlackServer _slack = null!;
     private ServiceProvider _services = null!;
     private SlackSocketModeClient _client = null!;
@@ -33,6 +37,7 @@ public sealed class SlackSocketModeClientTests : IAsyncLifetime
         collection.AddSingleton<TimeProvider>(_time);
         collection.AddSingleton<ISlackInboundHandler>(_handler);
         collection.AddLogging(logging => logging.AddProvider(_logs));
+        collection.AddSingleton<IInboundRequestStore>(_requests);
         collection.AddSlack();
         _services = collection.BuildServiceProvider();
         _client = _services.GetRequiredService<SlackSocketModeClient>();
@@ -134,6 +139,56 @@ public sealed class SlackSocketModeClientTests : IAsyncLifetime
 
     private const string GoodEnvelope =
         """{"envelope_id":"e-good","type":"events_api","accepts_response_payload":false,"payload":{"type":"event_callback","event_id":"Ev7","event":{"type":"app_mention"}}}""";
+
+    private static string CommandEnvelope(string envelopeId, string? triggerId)
+    {
+        var payload = new JsonObject { ["command"] = "/incident", ["text"] = "note rolled back", ["user_id"] = "U1", ["channel_id"] = "C1", ["team_id"] = "T1" };
+        if (triggerId is not null)
+        {
+            payload["trigger_id"] = triggerId;
+        }
+        return new JsonObject
+        {
+            ["envelope_id"] = envelopeId,
+            ["type"] = "slash_commands",
+            ["accepts_response_payload"] = true,
+            ["payload"] = payload,
+        }.ToJsonString();
+    }
+
+    [Fact]
+    public async Task SlashCommandEnvelope_SameCommandRedeliveredInANewEnvelope_HandlerOnceAndTheAckSaysItWasNotRunAgain()
+    {
+        _handler.CommandResponse = _ => SlackInboundResponse.Ephemeral("Noted.");
+        var connection = await ConnectedAsync();
+
+        await connection.SendAsync(CommandEnvelope("e-1", "111.222.abc"));
+        var first = JsonDocument.Parse((await connection.ReceiveAsync())!).RootElement;
+        await connection.SendAsync(CommandEnvelope("e-2", "111.222.abc"));
+        var second = JsonDocument.Parse((await connection.ReceiveAsync())!).RootElement;
+
+        Assert.Single(_handler.Commands);
+        Assert.Equal("Noted.", first.GetProperty("payload").GetProperty("text").GetString());
+        Assert.Equal("e-2", second.GetProperty("envelope_id").GetString());
+        Assert.Equal("OnCallBot already received this command, so it was not run again.", second.GetProperty("payload").GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task SlashCommandEnvelope_WithoutTriggerIdSameEnvelopeTwice_HandlerOnceAndBothAcked()
+    {
+        var connection = await ConnectedAsync();
+
+        await connection.SendAsync(CommandEnvelope("e-7", triggerId: null));
+        await connection.ReceiveAsync();
+        await connection.SendAsync(CommandEnvelope("e-7", triggerId: null));
+        var second = JsonDocument.Parse((await connection.ReceiveAsync())!).RootElement;
+        await connection.SendAsync(CommandEnvelope("e-8", triggerId: null));
+        await connection.ReceiveAsync();
+
+        Assert.Equal("e-7", second.GetProperty("envelope_id").GetString());
+        Assert.Equal(2, _handler.Commands.Count);
+        Assert.Contains("slack:envelope:e-7", _requests.Keys);
+    }
 
     [Fact]
     public async Task Envelope_PayloadStringNotText_AckedWithOneWarningAndTheConnectionKeepsServing()

@@ -35,16 +35,16 @@ internal sealed class SlackHttpEndpoints
         _logger = logger;
     }
 
-    public Task CommandsAsync(HttpContext context) => RunAsync(context, async body =>
+    public Task CommandsAsync(HttpContext context) => RunAsync(context, async (body, delivery) =>
     {
         var form = ReadForm(body);
         var command = SlackPayloadParser.ParseCommand(name => form.TryGetValue(name, out var v) ? (string?)v : null, ReadRetry(context.Request));
         SlackInboundResponse response;
         try
         {
-            response = await _dispatcher.DispatchCommandAsync(context.RequestServices, command, context.RequestAborted);
+            response = await _dispatcher.DispatchCommandAsync(context.RequestServices, command, delivery, context.RequestAborted);
         }
-        catch (Exception ex) when (ex is not SlackHandlerMissingException && !context.RequestAborted.IsCancellationRequested)
+        catch (Exception ex) when (ex is not SlackPartMissingException && !context.RequestAborted.IsCancellationRequested)
         {
             Log.CommandHandlerFailed(_logger, ex, command.Command);
             // The user typed a command and is waiting: tell them in one line rather than Slack's generic failure.
@@ -53,7 +53,7 @@ internal sealed class SlackHttpEndpoints
         await WriteResponseAsync(context, response);
     });
 
-    public Task InteractionsAsync(HttpContext context) => RunAsync(context, async body =>
+    public Task InteractionsAsync(HttpContext context) => RunAsync(context, async (body, delivery) =>
     {
         var form = ReadForm(body);
         if (!form.TryGetValue("payload", out var payloadText) || StringValues.IsNullOrEmpty(payloadText))
@@ -62,11 +62,12 @@ internal sealed class SlackHttpEndpoints
         }
         var payload = SlackPayloadParser.ParseJson(Encoding.UTF8.GetBytes(payloadText.ToString()), "interaction payload");
         var interaction = SlackPayloadParser.ParseInteraction(payload, ReadRetry(context.Request));
-        var response = await _dispatcher.DispatchInteractionAsync(context.RequestServices, interaction, context.RequestAborted);
+        var response = await _dispatcher.DispatchInteractionAsync(context.RequestServices, interaction, delivery, context.RequestAborted);
         await WriteResponseAsync(context, response);
     });
 
-    public Task EventsAsync(HttpContext context) => RunAsync(context, async body =>
+    // Events are deduplicated by their event_id, which Slack keeps when it re-signs a redelivery.
+    public Task EventsAsync(HttpContext context) => RunAsync(context, async (body, _) =>
     {
         var payload = SlackPayloadParser.ParseJson(body, "event payload");
         if (payload.ValueKind != JsonValueKind.Object || !payload.TryGetProperty("type", out var typeJson) || typeJson.ValueKind != JsonValueKind.String)
@@ -95,7 +96,8 @@ internal sealed class SlackHttpEndpoints
         }
     });
 
-    private async Task RunAsync(HttpContext context, Func<byte[], Task> handle)
+    /// <summary>Reads, verifies, then calls <paramref name="handle"/> with the body and the request's delivery id (its hashed signature).</summary>
+    private async Task RunAsync(HttpContext context, Func<byte[], string, Task> handle)
     {
         var options = _options.CurrentValue;
         var path = context.Request.Path.Value ?? string.Empty;
@@ -113,10 +115,8 @@ internal sealed class SlackHttpEndpoints
             return;
         }
 
-        var verification = _verifier.Verify(
-            context.Request.Headers[SlackRequestVerifier.TimestampHeader].ToString(),
-            context.Request.Headers[SlackRequestVerifier.SignatureHeader].ToString(),
-            body);
+        var signature = context.Request.Headers[SlackRequestVerifier.SignatureHeader].ToString();
+        var verification = _verifier.Verify(context.Request.Headers[SlackRequestVerifier.TimestampHeader].ToString(), signature, body);
         if (!verification.IsValid)
         {
             Log.VerificationFailed(_logger, path, verification.Failure, verification.Reason, context.Connection.RemoteIpAddress?.ToString());
@@ -126,16 +126,16 @@ internal sealed class SlackHttpEndpoints
 
         try
         {
-            await handle(body);
+            await handle(body, SlackInboundDispatcher.SignatureDelivery(signature));
         }
         catch (SlackPayloadException ex)
         {
             Log.MalformedPayload(_logger, path, ex.Message);
             await WriteTextAsync(context, StatusCodes.Status400BadRequest, ex.Message);
         }
-        catch (SlackHandlerMissingException ex)
+        catch (SlackPartMissingException ex)
         {
-            Log.HandlerMissing(_logger, path);
+            Log.PartMissing(_logger, path, ex.Message);
             await WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, ex.Message);
         }
         catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)

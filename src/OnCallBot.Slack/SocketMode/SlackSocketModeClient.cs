@@ -173,8 +173,9 @@ public sealed class SlackSocketModeClient : BackgroundService
         return connection;
     }
 
-    private async Task<JsonObject?> HandleEnvelopeAsync(string type, JsonElement payload, SlackRetryInfo retry, CancellationToken cancellationToken)
+    private async Task<JsonObject?> HandleEnvelopeAsync(string envelopeId, string type, JsonElement payload, SlackRetryInfo retry, CancellationToken cancellationToken)
     {
+        var delivery = SlackInboundDispatcher.EnvelopeDelivery(envelopeId);
         await using var scope = _scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
         switch (type)
@@ -191,9 +192,9 @@ public sealed class SlackSocketModeClient : BackgroundService
                 var command = SlackPayloadParser.ParseCommand(payload, retry);
                 try
                 {
-                    return (await _dispatcher.DispatchCommandAsync(services, command, cancellationToken)).ToJson();
+                    return (await _dispatcher.DispatchCommandAsync(services, command, delivery, cancellationToken)).ToJson();
                 }
-                catch (Exception ex) when (ex is not SlackHandlerMissingException && !cancellationToken.IsCancellationRequested)
+                catch (Exception ex) when (ex is not SlackPartMissingException && !cancellationToken.IsCancellationRequested)
                 {
                     Log.CommandHandlerFailed(_logger, ex, command.Command);
                     return SlackInboundResponse.Ephemeral(
@@ -201,7 +202,7 @@ public sealed class SlackSocketModeClient : BackgroundService
                 }
             case "interactive":
                 var interaction = SlackPayloadParser.ParseInteraction(payload, retry);
-                return (await _dispatcher.DispatchInteractionAsync(services, interaction, cancellationToken)).ToJson();
+                return (await _dispatcher.DispatchInteractionAsync(services, interaction, delivery, cancellationToken)).ToJson();
             default:
                 throw new SlackPayloadException($"Unknown Socket Mode envelope type '{type}'.");
         }
@@ -404,7 +405,7 @@ public sealed class SlackSocketModeClient : BackgroundService
                 var retry = new SlackRetryInfo(
                     envelope.TryGetProperty("retry_attempt", out var attempt) && attempt.ValueKind == JsonValueKind.Number && attempt.TryGetInt32(out var n) && n > 0 ? n : 0,
                     envelope.TryGetProperty("retry_reason", out var reason) && reason.ValueKind == JsonValueKind.String && reason.GetString() is { Length: > 0 } r ? r : null);
-                var answer = await _owner.HandleEnvelopeAsync(type, payload, retry, _stop.Token);
+                var answer = await _owner.HandleEnvelopeAsync(envelopeId, type, payload, retry, _stop.Token);
                 var acceptsPayload = envelope.TryGetProperty("accepts_response_payload", out var accepts) && accepts.ValueKind == JsonValueKind.True;
                 var ack = new JsonObject { ["envelope_id"] = envelopeId };
                 if (acceptsPayload && answer is not null)

@@ -15,6 +15,7 @@ internal static class MigrationCatalog
         M0001Initial.Migration,
         M0002Incidents.Migration,
         M0003IncidentRooms.Migration,
+        M0004InboundRequests.Migration,
     ];
 
     public static int LatestVersion => All[^1].Version;

@@ -10,8 +10,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using OnCallBot.Core.Ports;
 using OnCallBot.Slack.Inbound;
 using OnCallBot.TestKit;
+using OnCallBot.TestKit.Inbound;
 using OnCallBot.TestKit.Slack;
 
 namespace OnCallBot.Slack.Tests.Fakes;
@@ -131,7 +133,8 @@ public sealed class SlackTestHost : IAsyncDisposable
         ["Slack:SigningSecret"] = SigningSecret,
     };
 
-    public static async Task<SlackTestHost> StartAsync(TimeProvider time, Dictionary<string, string?> config, bool withHandler = true)
+    public static async Task<SlackTestHost> StartAsync(TimeProvider time, Dictionary<string, string?> config, bool withHandler = true,
+        InMemoryInboundRequestStore? requests = null, bool withRequestStore = true)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -141,6 +144,11 @@ public sealed class SlackTestHost : IAsyncDisposable
         builder.Logging.AddProvider(logs);
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton(requests ?? new InMemoryInboundRequestStore());
+        if (withRequestStore)
+        {
+            builder.Services.AddSingleton<IInboundRequestStore>(sp => sp.GetRequiredService<InMemoryInboundRequestStore>());
+        }
         builder.Services.AddSlack();
         RecordingInboundHandler? handler = null;
         if (withHandler)

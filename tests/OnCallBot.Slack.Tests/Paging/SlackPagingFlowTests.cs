@@ -164,10 +164,55 @@ public sealed class SlackPagingFlowTests : IAsyncLifetime
         var retry = await _host.CommandAsync("/page", "checkout Cards are timing out", triggerId: trigger, retryNum: 1);
 
         Assert.StartsWith("🚨 INC-1 paged", first.Text, StringComparison.Ordinal);
-        Assert.Equal("in_channel", retry.ResponseType);
-        Assert.StartsWith("INC-1 was already opened for this command", retry.Text, StringComparison.Ordinal);
+        // Told to the sender alone: the channel already saw the page.
+        Assert.True(retry.IsEphemeral);
+        Assert.Equal("OnCallBot already received this command, so it was not run again.", retry.Text);
         Assert.Null(await IncidentAsync(2));
         Assert.Single(_host.Scheduler.History);
+    }
+
+    [Fact]
+    public async Task Page_SignedRequestWithoutTriggerIdReplayed_OneIncidentAndTheReplayIsToldItWasNotRun()
+    {
+        var first = await _host.CommandAsync("/page", "checkout Cards are timing out", withoutTriggerId: true);
+        var replay = await _host.CommandAsync("/page", "checkout Cards are timing out", withoutTriggerId: true);
+
+        Assert.StartsWith("🚨 INC-1 paged", first.Text, StringComparison.Ordinal);
+        Assert.True(replay.IsEphemeral);
+        Assert.Equal("OnCallBot already received this command, so it was not run again.", replay.Text);
+        Assert.Null(await IncidentAsync(2));
+        Assert.Single(_host.Scheduler.History);
+    }
+
+    [Fact]
+    public async Task Page_SameBodyWithoutTriggerIdSignedAgainLater_IsANewPage()
+    {
+        await _host.CommandAsync("/page", "checkout Cards are timing out", withoutTriggerId: true);
+        _host.Time.Advance(TimeSpan.FromSeconds(1));
+
+        // A new timestamp is a new signature: Slack signed it again, so it is a new request (a stale one is refused as stale).
+        var again = await _host.CommandAsync("/page", "checkout Cards are timing out", withoutTriggerId: true);
+
+        Assert.StartsWith("🚨 INC-2 paged", again.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EscalateNowButton_SameClickDeliveredThreeTimes_ActsOnce()
+    {
+        var number = await PageCheckoutAndNotifyAsync();
+        var trigger = _host.NextTriggerId();
+
+        var bodies = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            bodies.Add(await _host.ClickAsync(SlackPagingActions.EscalateNow, number, AnnaSlack, triggerId: trigger));
+        }
+        await _host.WhenIdleAsync();
+
+        Assert.All(bodies, body => Assert.Equal(string.Empty, body));
+        var asked = (await _host.Store.GetEventsAsync(number, CancellationToken.None)).Where(e => e.Kind == IncidentEventKind.Escalated);
+        Assert.Single(asked);
+        Assert.StartsWith("Escalating INC-1 now", TextOf(Assert.Single(_host.Slack.ResponseUrlPosts)), StringComparison.Ordinal);
     }
 
     [Fact]
