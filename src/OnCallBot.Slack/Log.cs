@@ -23,9 +23,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Slack request to {Path} is larger than {Limit} bytes; refused")]
     public static partial void RequestTooLarge(ILogger logger, string path, int limit);
 
-    [LoggerMessage(EventId = 1103, Level = LogLevel.Error,
-        Message = "Slack request to {Path} cannot be handled: no ISlackInboundHandler is registered")]
-    public static partial void HandlerMissing(ILogger logger, string path);
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Error, Message = "Slack request to {Path} cannot be handled: {Problem}")]
+    public static partial void PartMissing(ILogger logger, string path, string problem);
 
     [LoggerMessage(EventId = 1104, Level = LogLevel.Error, Message = "The Slack handler failed on {Path}")]
     public static partial void HandlerFailed(ILogger logger, Exception exception, string path);
@@ -49,8 +48,16 @@ internal static partial class Log
     public static partial void EventReceived(ILogger logger, string eventId, string type, string? teamId, int retryAttempt);
 
     [LoggerMessage(EventId = 1113, Level = LogLevel.Information,
-        Message = "Dropped Slack event {EventId} of type {Type}: already handled (retry {RetryAttempt}, reason {RetryReason})")]
-    public static partial void DuplicateEventDropped(ILogger logger, string eventId, string type, int retryAttempt, string? retryReason);
+        Message = "Dropped Slack {What}: already received as {RequestKey} (retry {RetryAttempt}, reason {RetryReason})")]
+    public static partial void DuplicateRequestDropped(ILogger logger, string what, string requestKey, int retryAttempt, string? retryReason);
+
+    [LoggerMessage(EventId = 1116, Level = LogLevel.Error,
+        Message = "Could not forget Slack {What} ({RequestKey}) after its handler failed with {Failure}; Slack's redelivery of it will be dropped")]
+    public static partial void ReleaseFailed(ILogger logger, Exception exception, string what, string requestKey, string failure);
+
+    [LoggerMessage(EventId = 1115, Level = LogLevel.Warning,
+        Message = "Slack interaction {Type} carried {ActionCount} actions; Slack sends one per click, so only the first is acted on")]
+    public static partial void ExtraActionsIgnored(ILogger logger, string type, int actionCount);
 
     [LoggerMessage(EventId = 1114, Level = LogLevel.Warning,
         Message = "The Slack handler took {ElapsedMs:F0} ms for {What}; Slack gives up after 3000 ms, so move slow work after the answer")]

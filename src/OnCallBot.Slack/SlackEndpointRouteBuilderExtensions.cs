@@ -17,7 +17,9 @@ public static class SlackEndpointRouteBuilderExtensions
     /// </list>
     /// Every request is verified with <c>Slack:SigningSecret</c> before it is parsed: 401 when verification fails,
     /// 400 for a malformed payload, 413 above <c>Slack:MaxRequestBodyBytes</c>, and 503 with
-    /// "Slack is off: ..." when Slack is not configured.
+    /// "Slack is off: ..." when Slack is not configured. A request received before (same <c>trigger_id</c>, same
+    /// signature, or same <c>event_id</c>) is not acted on again: a command gets an ephemeral "already received",
+    /// anything else an empty 200.
     /// </summary>
     public static IEndpointRouteBuilder MapSlack(this IEndpointRouteBuilder app)
     {

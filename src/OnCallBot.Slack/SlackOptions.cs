@@ -28,11 +28,11 @@ public sealed class SlackOptions
     /// <summary>The largest request body the HTTP endpoints read, in bytes (default 1 MiB); larger bodies get 413.</summary>
     public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>How long an Events API <c>event_id</c> is remembered to drop Slack's redeliveries (default 1 hour).</summary>
+    /// <summary>
+    /// How long an Events API <c>event_id</c> is remembered, in the store, to drop Slack's redeliveries (default 1
+    /// hour; never less than the 11 minutes commands and interactions are remembered for).
+    /// </summary>
     public TimeSpan EventDeduplicationWindow { get; set; } = TimeSpan.FromHours(1);
-
-    /// <summary>How many event ids are remembered at most; the oldest are forgotten first (default 10,000).</summary>
-    public int EventDeduplicationCapacity { get; set; } = 10_000;
 
     /// <summary>How many times a Web API call answered with HTTP 429 is retried after <c>Retry-After</c> (default 3).</summary>
     public int MaxRateLimitRetries { get; set; } = 3;

@@ -30,10 +30,6 @@ internal sealed class SlackOptionsValidator : IValidateOptions<SlackOptions>
         {
             failures.Add("Slack:EventDeduplicationWindow must be positive, e.g. 01:00:00.");
         }
-        if (options.EventDeduplicationCapacity < 1)
-        {
-            failures.Add("Slack:EventDeduplicationCapacity must be at least 1.");
-        }
         if (options.MaxRateLimitRetries < 0)
         {
             failures.Add("Slack:MaxRateLimitRetries must be 0 or more.");

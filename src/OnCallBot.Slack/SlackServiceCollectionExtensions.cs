@@ -38,7 +38,6 @@ public static class SlackServiceCollectionExtensions
         services.AddLogging();
 
         services.TryAddSingleton<SlackRequestVerifier>();
-        services.TryAddSingleton<SlackEventDeduplicator>();
         services.TryAddSingleton<SlackInboundDispatcher>();
         services.TryAddSingleton<SlackHttpEndpoints>();
 

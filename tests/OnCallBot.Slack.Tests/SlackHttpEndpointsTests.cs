@@ -1,7 +1,11 @@
 using System.Net;
+using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OnCallBot.Slack.Tests.Fakes;
 using OnCallBot.TestKit;
+using OnCallBot.TestKit.Inbound;
 using OnCallBot.TestKit.Slack;
 
 namespace OnCallBot.Slack.Tests;
@@ -228,6 +232,147 @@ public sealed class SlackHttpEndpointsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(message, await response.Content.ReadAsStringAsync());
         Assert.Equal(0, Handler.TotalCalls);
+    }
+
+    /// <summary>A body in which every <c>~</c> becomes the byte 0xFF (never valid in UTF-8), the rest UTF-8.</summary>
+    private static byte[] WithInvalidUtf8(string body) => [.. Encoding.UTF8.GetBytes(body).Select(b => b == (byte)'~' ? (byte)0xFF : b)];
+
+    [Theory]
+    // Raw invalid UTF-8 inside a JSON string, in the routing field and in the inner event.
+    [InlineData("/slack/events", """{"type":"event_~"}""", "The event payload is not valid UTF-8.")]
+    [InlineData("/slack/events", """{"type":"event_callback","event_id":"Ev1","event":{"type":"app_mention","text":"hi ~"}}""", "The event payload is not valid UTF-8.")]
+    // An escaped lone surrogate is valid JSON text but no string: the same answer.
+    [InlineData("/slack/events", """{"type":"event_callback","event_id":"Ev1","event":{"type":"app_mention","text":"\ud800"}}""", "The event payload is not valid UTF-8.")]
+    // Form bodies: a raw byte, and a percent-escape that decodes to invalid UTF-8.
+    [InlineData("/slack/commands", "command=%2Fpage&text=db~&user_id=U1&channel_id=C1&team_id=T1", "The request body is not valid UTF-8.")]
+    [InlineData("/slack/commands", "command=%2Fpage&text=db%FF&user_id=U1&channel_id=C1&team_id=T1", "The form field 'text' is not valid UTF-8.")]
+    [InlineData("/slack/interactions", "payload=%7B%22type%22%3A%22block_actions%22%2C%22user%22%3A%7B%22id%22%3A%22U%C3%28%22%7D%7D", "The form field 'payload' is not valid UTF-8.")]
+    [InlineData("/slack/interactions", "payload=%7B%22type%22%3A%22block_actions%22%2C%22user%22%3A%7B%22id%22%3A%22%5Cudc00%22%7D%7D", "The interaction payload is not valid UTF-8.")]
+    public async Task AnyEndpoint_SignedButInvalidUtf8_400AndOneWarningWithoutStack(string path, string body, string message)
+    {
+        using var response = await _host.PostSignedAsync(path, WithInvalidUtf8(body), path == "/slack/events" ? Json : Form, _time.GetUtcNow());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(message, await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, Handler.TotalCalls);
+        var line = Assert.Single(_host.Logs.Lines, l => l.Level >= LogLevel.Warning);
+        Assert.Equal(LogLevel.Warning, line.Level);
+        Assert.Equal($"Malformed Slack payload on {path}: {message}", line.Message);
+    }
+
+    private const string NoteCommand = "command=%2Fincident&text=note+rolled+back&user_id=U1&channel_id=C1&team_id=T1&trigger_id=111.222.abc";
+
+    private static string Click(string triggerId) =>
+        "payload=" + Uri.EscapeDataString(
+            $$"""{"type":"block_actions","user":{"id":"U1"},"team":{"id":"T1"},"trigger_id":"{{triggerId}}","actions":[{"action_id":"oncallbot.ack","value":"1","type":"button"}]}""");
+
+    [Fact]
+    public async Task Commands_SameSignedRequestThreeTimes_HandlerOnceAndTheReplaysToldSoEphemerally()
+    {
+        var signedAt = _time.GetUtcNow();
+        Handler.CommandResponse = _ => Inbound.SlackInboundResponse.InChannel("Noted.");
+
+        var answers = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await _host.PostSignedAsync("/slack/commands", NoteCommand, Form, signedAt);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            answers.Add(await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.Single(Handler.Commands);
+        Assert.Equal("""{"response_type":"in_channel","text":"Noted."}""", answers[0]);
+        using var replay = JsonDocument.Parse(answers[2]);
+        Assert.Equal("ephemeral", replay.RootElement.GetProperty("response_type").GetString());
+        Assert.Equal("OnCallBot already received this command, so it was not run again.", replay.RootElement.GetProperty("text").GetString());
+        Assert.Contains(_host.Logs.Lines, l => l.Message.StartsWith("Dropped Slack command /incident: already received as slack:trigger:111.222.abc", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Commands_SameTriggerIdSignedAgainLater_StillOnce()
+    {
+        using var first = await _host.PostSignedAsync("/slack/commands", NoteCommand, Form, _time.GetUtcNow());
+        using var again = await _host.PostSignedAsync("/slack/commands", NoteCommand, Form, _time.GetUtcNow().AddSeconds(30));
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Single(Handler.Commands);
+    }
+
+    [Fact]
+    public async Task Commands_ReplayToAnotherHostOnTheSameStore_Refused()
+    {
+        using var first = await _host.PostSignedAsync("/slack/commands", NoteCommand, Form, _time.GetUtcNow());
+        // A second host (or this one restarted) shares the store, not the memory.
+        await using var other = await SlackTestHost.StartAsync(_time, SlackTestHost.HttpConfig(), requests: _host.Services.GetRequiredService<InMemoryInboundRequestStore>());
+
+        using var replay = await other.PostSignedAsync("/slack/commands", NoteCommand, Form, _time.GetUtcNow());
+
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        Assert.Single(Handler.Commands);
+        Assert.Empty(other.Handler!.Commands);
+    }
+
+    [Fact]
+    public async Task Commands_SameSignatureAfterTheReplayWindow_RefusedAsStale()
+    {
+        var signedAt = _time.GetUtcNow();
+        using var first = await _host.PostSignedAsync("/slack/commands", NoteCommand, Form, signedAt);
+        _time.Advance(TimeSpan.FromMinutes(12));
+
+        // The claim has expired by now; the signature's staleness is what refuses it.
+        using var replay = await _host.PostSignedAsync("/slack/commands", NoteCommand, Form, signedAt);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, replay.StatusCode);
+        Assert.Single(Handler.Commands);
+    }
+
+    [Fact]
+    public async Task Commands_HandlerFailedOnce_TheSameRequestAgainIsHandled()
+    {
+        var calls = 0;
+        Handler.CommandResponse = _ => ++calls == 1 ? throw new InvalidOperationException("store down") : Inbound.SlackInboundResponse.Ephemeral("Noted.");
+        var signedAt = _time.GetUtcNow();
+
+        using var failed = await _host.PostSignedAsync("/slack/commands", NoteCommand, Form, signedAt);
+        using var again = await _host.PostSignedAsync("/slack/commands", NoteCommand, Form, signedAt);
+
+        Assert.StartsWith("Sorry, the bot failed", await TextOfAsync(failed), StringComparison.Ordinal);
+        Assert.Equal("Noted.", await TextOfAsync(again));
+        Assert.Equal(2, Handler.Commands.Count);
+
+        static async Task<string?> TextOfAsync(HttpResponseMessage response)
+        {
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            return json.RootElement.GetProperty("text").GetString();
+        }
+    }
+
+    [Fact]
+    public async Task Interactions_SameClickTwiceAndAnotherClick_HandlerSeesTwoClicksAndEveryAnswerIsAnEmpty200()
+    {
+        using var first = await _host.PostSignedAsync("/slack/interactions", Click("click.1"), Form, _time.GetUtcNow());
+        using var replay = await _host.PostSignedAsync("/slack/interactions", Click("click.1"), Form, _time.GetUtcNow());
+        using var other = await _host.PostSignedAsync("/slack/interactions", Click("click.2"), Form, _time.GetUtcNow());
+
+        foreach (var response in new[] { first, replay, other })
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(string.Empty, await response.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(["click.1", "click.2"], Handler.Interactions.Select(i => i.TriggerId));
+    }
+
+    [Fact]
+    public async Task AnyEndpoint_NoRequestStoreRegistered_503SayingWhatToAdd()
+    {
+        var time = new FakeTimeProvider();
+        await using var host = await SlackTestHost.StartAsync(time, SlackTestHost.HttpConfig(), withRequestStore: false);
+
+        using var response = await host.PostSignedAsync("/slack/commands", NoteCommand, Form, time.GetUtcNow());
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("no IInboundRequestStore is registered: add the store (AddOnCallStorage)", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, host.Handler!.TotalCalls);
     }
 
     [Fact]

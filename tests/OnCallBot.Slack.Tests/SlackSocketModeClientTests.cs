@@ -1,10 +1,14 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OnCallBot.Core.Ports;
 using OnCallBot.Slack.Inbound;
 using OnCallBot.Slack.SocketMode;
 using OnCallBot.Slack.Tests.Fakes;
 using OnCallBot.TestKit;
+using OnCallBot.TestKit.Inbound;
 using OnCallBot.TestKit.Slack;
 
 namespace OnCallBot.Slack.Tests;
@@ -13,6 +17,8 @@ public sealed class SlackSocketModeClientTests : IAsyncLifetime
 {
     private readonly SignalingTimeProvider _time = new(new FakeTimeProvider());
     private readonly RecordingInboundHandler _handler = new();
+    private readonly ListLoggerProvider _logs = new();
+    private readonly InMemoryInboundRequestStore _requests = new();
     private FakeSlackServer _slack = null!;
     private ServiceProvider _services = null!;
     private SlackSocketModeClient _client = null!;
@@ -30,6 +36,8 @@ public sealed class SlackSocketModeClientTests : IAsyncLifetime
             }).Build());
         collection.AddSingleton<TimeProvider>(_time);
         collection.AddSingleton<ISlackInboundHandler>(_handler);
+        collection.AddLogging(logging => logging.AddProvider(_logs));
+        collection.AddSingleton<IInboundRequestStore>(_requests);
         collection.AddSlack();
         _services = collection.BuildServiceProvider();
         _client = _services.GetRequiredService<SlackSocketModeClient>();
@@ -127,6 +135,97 @@ public sealed class SlackSocketModeClientTests : IAsyncLifetime
         await connection.ReceiveAsync();
 
         Assert.Equal(new SlackRetryInfo(2, "timeout"), Assert.Single(_handler.Events).Retry);
+    }
+
+    private const string GoodEnvelope =
+        """{"envelope_id":"e-good","type":"events_api","accepts_response_payload":false,"payload":{"type":"event_callback","event_id":"Ev7","event":{"type":"app_mention"}}}""";
+
+    private static string CommandEnvelope(string envelopeId, string? triggerId)
+    {
+        var payload = new JsonObject { ["command"] = "/incident", ["text"] = "note rolled back", ["user_id"] = "U1", ["channel_id"] = "C1", ["team_id"] = "T1" };
+        if (triggerId is not null)
+        {
+            payload["trigger_id"] = triggerId;
+        }
+        return new JsonObject
+        {
+            ["envelope_id"] = envelopeId,
+            ["type"] = "slash_commands",
+            ["accepts_response_payload"] = true,
+            ["payload"] = payload,
+        }.ToJsonString();
+    }
+
+    [Fact]
+    public async Task SlashCommandEnvelope_SameCommandRedeliveredInANewEnvelope_HandlerOnceAndTheAckSaysItWasNotRunAgain()
+    {
+        _handler.CommandResponse = _ => SlackInboundResponse.Ephemeral("Noted.");
+        var connection = await ConnectedAsync();
+
+        await connection.SendAsync(CommandEnvelope("e-1", "111.222.abc"));
+        var first = JsonDocument.Parse((await connection.ReceiveAsync())!).RootElement;
+        await connection.SendAsync(CommandEnvelope("e-2", "111.222.abc"));
+        var second = JsonDocument.Parse((await connection.ReceiveAsync())!).RootElement;
+
+        Assert.Single(_handler.Commands);
+        Assert.Equal("Noted.", first.GetProperty("payload").GetProperty("text").GetString());
+        Assert.Equal("e-2", second.GetProperty("envelope_id").GetString());
+        Assert.Equal("OnCallBot already received this command, so it was not run again.", second.GetProperty("payload").GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task SlashCommandEnvelope_WithoutTriggerIdSameEnvelopeTwice_HandlerOnceAndBothAcked()
+    {
+        var connection = await ConnectedAsync();
+
+        await connection.SendAsync(CommandEnvelope("e-7", triggerId: null));
+        await connection.ReceiveAsync();
+        await connection.SendAsync(CommandEnvelope("e-7", triggerId: null));
+        var second = JsonDocument.Parse((await connection.ReceiveAsync())!).RootElement;
+        await connection.SendAsync(CommandEnvelope("e-8", triggerId: null));
+        await connection.ReceiveAsync();
+
+        Assert.Equal("e-7", second.GetProperty("envelope_id").GetString());
+        Assert.Equal(2, _handler.Commands.Count);
+        Assert.Contains("slack:envelope:e-7", _requests.Keys);
+    }
+
+    [Fact]
+    public async Task Envelope_PayloadStringNotText_AckedWithOneWarningAndTheConnectionKeepsServing()
+    {
+        var connection = await ConnectedAsync();
+
+        // Valid UTF-8 on the wire (the WebSocket checks that), but "\ud800" is an escaped lone surrogate: no string.
+        await connection.SendAsync("""
+            {"envelope_id":"e-bad","type":"slash_commands","accepts_response_payload":true,
+             "payload":{"command":"/page","text":"db \ud800","user_id":"U1","channel_id":"C1","team_id":"T1"}}
+            """);
+        var ack = JsonDocument.Parse((await connection.ReceiveAsync())!).RootElement;
+        await connection.SendAsync(GoodEnvelope);
+        var next = JsonDocument.Parse((await connection.ReceiveAsync())!).RootElement;
+
+        Assert.Equal("""{"envelope_id":"e-bad"}""", ack.GetRawText());
+        Assert.Equal("e-good", next.GetProperty("envelope_id").GetString());
+        Assert.Empty(_handler.Commands);
+        Assert.Single(_handler.Events);
+        Assert.Single(_slack.CallsTo("apps.connections.open"));
+        var line = Assert.Single(_logs.Lines, l => l.Level >= LogLevel.Warning);
+        Assert.Equal((LogLevel.Warning, "Slack Socket Mode connection 1 got an unusable message: The Socket Mode message is not valid UTF-8."), (line.Level, line.Message));
+    }
+
+    [Fact]
+    public async Task Message_TypeNotText_IgnoredWithOneWarningAndTheConnectionKeepsServing()
+    {
+        var connection = await ConnectedAsync();
+
+        await connection.SendAsync("""{"type":"\udc00"}""");
+        await connection.SendAsync(GoodEnvelope);
+        var next = JsonDocument.Parse((await connection.ReceiveAsync())!).RootElement;
+
+        Assert.Equal("e-good", next.GetProperty("envelope_id").GetString());
+        Assert.Single(_handler.Events);
+        Assert.Single(_slack.CallsTo("apps.connections.open"));
+        Assert.Equal(LogLevel.Warning, Assert.Single(_logs.Lines, l => l.Level >= LogLevel.Warning).Level);
     }
 
     [SharedFixtureFact]

@@ -203,6 +203,26 @@ public sealed class StorageRegistrationTests
         }
     }
 
+    [Fact]
+    public async Task AddOnCallStorage_InboundRequestStore_ResolvedAndMigratedAtStart()
+    {
+        await using var db = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
+        using var host = BuildHost(db.Configuration);
+        await host.StartAsync();
+        try
+        {
+            var requests = host.Services.GetRequiredService<IInboundRequestStore>();
+            var now = Instant.FromUtc(2026, 1, 5, 9, 0);
+
+            Assert.True(await requests.TryClaimAsync("slack:trigger:1", now, now + Duration.FromMinutes(11), CancellationToken.None));
+            Assert.False(await requests.TryClaimAsync("slack:trigger:1", now, now + Duration.FromMinutes(11), CancellationToken.None));
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
     private sealed class OtherHostedService : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -2,6 +2,7 @@ using NodaTime;
 using OnCallBot.Core.Model;
 using OnCallBot.Core.OnCall;
 using OnCallBot.Core.Ports;
+using OnCallBot.Core.Text;
 
 namespace OnCallBot.Core.Paging;
 
@@ -65,7 +66,8 @@ public sealed class PagingService
     public async Task<PageOutcome> PageAsync(PageRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var summary = request.Summary.Trim();
+        // A summary is the incident's one-line title everywhere it is shown (and logged): line breaks become spaces.
+        var summary = UserText.SingleLine(request.Summary).Trim();
         if (summary.Length == 0)
         {
             return new PageOutcome.MissingSummary();

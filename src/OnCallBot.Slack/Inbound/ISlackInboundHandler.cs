@@ -11,8 +11,11 @@ namespace OnCallBot.Slack.Inbound;
 /// started after returning, for example by the host's queue or a scheduled job.</para>
 /// <para>Anything that must survive a crash has to be persisted before the method returns: once it returns,
 /// Slack considers the request delivered and will not send it again.</para>
-/// <para>Slack redelivers requests it thinks were lost; <see cref="SlackRetryInfo"/> says so. Implementations
-/// dedupe by their own idempotency key. Events are also deduped in memory by <c>event_id</c> for a bounded window.</para>
+/// <para>Slack redelivers requests it thinks were lost (<see cref="SlackRetryInfo"/> says so), and a signed request
+/// can be replayed while its signature is fresh. Before a request reaches the handler it is claimed in the store's
+/// <c>IInboundRequestStore</c> (by <c>trigger_id</c>, else by its signature or envelope id; events by <c>event_id</c>):
+/// one received before is answered without calling the handler, on any host and after a restart. When the handler
+/// throws, the claim is given back so that a redelivery is handled.</para>
 /// <para>Resolved from a fresh DI scope for each request, so it may depend on scoped services.</para>
 /// </remarks>
 public interface ISlackInboundHandler

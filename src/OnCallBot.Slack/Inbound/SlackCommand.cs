@@ -6,7 +6,10 @@ public sealed record SlackCommand
     /// <summary>The command with its slash, e.g. <c>/page</c>.</summary>
     public required string Command { get; init; }
 
-    /// <summary>Everything the user typed after the command; empty when nothing.</summary>
+    /// <summary>
+    /// Everything the user typed after the command, cleaned with <c>UserText.MultiLine</c> (no control or bidi
+    /// override characters; line breaks as <c>\n</c>); empty when nothing.
+    /// </summary>
     public required string Text { get; init; }
 
     /// <summary>The invoking user's id (<c>U...</c> or <c>W...</c>).</summary>

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Web;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -35,16 +35,16 @@ internal sealed class SlackHttpEndpoints
         _logger = logger;
     }
 
-    public Task CommandsAsync(HttpContext context) => RunAsync(context, async body =>
+    public Task CommandsAsync(HttpContext context) => RunAsync(context, async (body, delivery) =>
     {
         var form = ReadForm(body);
         var command = SlackPayloadParser.ParseCommand(name => form.TryGetValue(name, out var v) ? (string?)v : null, ReadRetry(context.Request));
         SlackInboundResponse response;
         try
         {
-            response = await _dispatcher.DispatchCommandAsync(context.RequestServices, command, context.RequestAborted);
+            response = await _dispatcher.DispatchCommandAsync(context.RequestServices, command, delivery, context.RequestAborted);
         }
-        catch (Exception ex) when (ex is not SlackHandlerMissingException && !context.RequestAborted.IsCancellationRequested)
+        catch (Exception ex) when (ex is not SlackPartMissingException && !context.RequestAborted.IsCancellationRequested)
         {
             Log.CommandHandlerFailed(_logger, ex, command.Command);
             // The user typed a command and is waiting: tell them in one line rather than Slack's generic failure.
@@ -53,7 +53,7 @@ internal sealed class SlackHttpEndpoints
         await WriteResponseAsync(context, response);
     });
 
-    public Task InteractionsAsync(HttpContext context) => RunAsync(context, async body =>
+    public Task InteractionsAsync(HttpContext context) => RunAsync(context, async (body, delivery) =>
     {
         var form = ReadForm(body);
         if (!form.TryGetValue("payload", out var payloadText) || StringValues.IsNullOrEmpty(payloadText))
@@ -62,11 +62,12 @@ internal sealed class SlackHttpEndpoints
         }
         var payload = SlackPayloadParser.ParseJson(Encoding.UTF8.GetBytes(payloadText.ToString()), "interaction payload");
         var interaction = SlackPayloadParser.ParseInteraction(payload, ReadRetry(context.Request));
-        var response = await _dispatcher.DispatchInteractionAsync(context.RequestServices, interaction, context.RequestAborted);
+        var response = await _dispatcher.DispatchInteractionAsync(context.RequestServices, interaction, delivery, context.RequestAborted);
         await WriteResponseAsync(context, response);
     });
 
-    public Task EventsAsync(HttpContext context) => RunAsync(context, async body =>
+    // Events are deduplicated by their event_id, which Slack keeps when it re-signs a redelivery.
+    public Task EventsAsync(HttpContext context) => RunAsync(context, async (body, _) =>
     {
         var payload = SlackPayloadParser.ParseJson(body, "event payload");
         if (payload.ValueKind != JsonValueKind.Object || !payload.TryGetProperty("type", out var typeJson) || typeJson.ValueKind != JsonValueKind.String)
@@ -95,7 +96,8 @@ internal sealed class SlackHttpEndpoints
         }
     });
 
-    private async Task RunAsync(HttpContext context, Func<byte[], Task> handle)
+    /// <summary>Reads, verifies, then calls <paramref name="handle"/> with the body and the request's delivery id (its hashed signature).</summary>
+    private async Task RunAsync(HttpContext context, Func<byte[], string, Task> handle)
     {
         var options = _options.CurrentValue;
         var path = context.Request.Path.Value ?? string.Empty;
@@ -113,10 +115,8 @@ internal sealed class SlackHttpEndpoints
             return;
         }
 
-        var verification = _verifier.Verify(
-            context.Request.Headers[SlackRequestVerifier.TimestampHeader].ToString(),
-            context.Request.Headers[SlackRequestVerifier.SignatureHeader].ToString(),
-            body);
+        var signature = context.Request.Headers[SlackRequestVerifier.SignatureHeader].ToString();
+        var verification = _verifier.Verify(context.Request.Headers[SlackRequestVerifier.TimestampHeader].ToString(), signature, body);
         if (!verification.IsValid)
         {
             Log.VerificationFailed(_logger, path, verification.Failure, verification.Reason, context.Connection.RemoteIpAddress?.ToString());
@@ -126,16 +126,16 @@ internal sealed class SlackHttpEndpoints
 
         try
         {
-            await handle(body);
+            await handle(body, SlackInboundDispatcher.SignatureDelivery(signature));
         }
         catch (SlackPayloadException ex)
         {
             Log.MalformedPayload(_logger, path, ex.Message);
             await WriteTextAsync(context, StatusCodes.Status400BadRequest, ex.Message);
         }
-        catch (SlackHandlerMissingException ex)
+        catch (SlackPartMissingException ex)
         {
-            Log.HandlerMissing(_logger, path);
+            Log.PartMissing(_logger, path, ex.Message);
             await WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, ex.Message);
         }
         catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
@@ -146,15 +146,51 @@ internal sealed class SlackHttpEndpoints
         }
     }
 
-    private static Dictionary<string, StringValues> ReadForm(byte[] body)
+    /// <summary>
+    /// Reads an <c>application/x-www-form-urlencoded</c> body strictly: the body and every percent-decoded name and
+    /// value must be UTF-8, as Slack sends them. (A lenient decoder would turn bad bytes into U+FFFD, or leave an
+    /// undecodable escape as literal text, and hand that on as if the user had typed it.)
+    /// </summary>
+    internal static Dictionary<string, StringValues> ReadForm(byte[] body)
+    {
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(body);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new SlackPayloadException("The request body is not valid UTF-8.");
+        }
+
+        var form = new Dictionary<string, StringValues>(StringComparer.OrdinalIgnoreCase);
+        foreach (var pair in text.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            var name = Decode(equals < 0 ? pair : pair[..equals], null);
+            var value = equals < 0 ? string.Empty : Decode(pair[(equals + 1)..], name);
+            form[name] = form.TryGetValue(name, out var earlier) ? StringValues.Concat(earlier, value) : new StringValues(value);
+        }
+        return form;
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static string Decode(string encoded, string? fieldName)
     {
         try
         {
-            return new FormReader(Encoding.UTF8.GetString(body)).ReadForm();
+            var decoded = HttpUtility.UrlDecode(encoded, StrictUtf8);
+            // %uD800-style escapes decode to UTF-16 directly; a lone surrogate is no more text than a bad byte.
+            _ = StrictUtf8.GetByteCount(decoded);
+            return decoded;
         }
-        catch (InvalidDataException)
+        catch (ArgumentException ex) when (ex is DecoderFallbackException or EncoderFallbackException)
         {
-            throw new SlackPayloadException("The request body is not a valid application/x-www-form-urlencoded form.");
+            // The name is echoed (to the caller and the log) only when it looks like one of Slack's.
+            throw new SlackPayloadException(fieldName is { Length: > 0 and <= 40 } && fieldName.All(c => c is (>= 'a' and <= 'z') or '_')
+                ? $"The form field '{fieldName}' is not valid UTF-8."
+                : "A form field is not valid UTF-8.");
         }
     }
 

@@ -29,7 +29,10 @@ public sealed record SlackInteraction
     /// <summary>Where the interaction happened (message or view), when Slack says.</summary>
     public SlackInteractionContainer? Container { get; init; }
 
-    /// <summary>The actions taken; one per click for <c>block_actions</c>, empty for other types.</summary>
+    /// <summary>
+    /// The action taken, for <c>block_actions</c> (Slack sends one per click; any beyond the first in a payload are
+    /// ignored); empty for other types.
+    /// </summary>
     public IReadOnlyList<SlackAction> Actions { get; init; } = [];
 
     /// <summary>The shortcut's or modal's <c>callback_id</c>, when there is one.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using OnCallBot.Core.Text;
 
 namespace OnCallBot.Slack.Inbound;
 
@@ -9,16 +10,20 @@ namespace OnCallBot.Slack.Inbound;
 /// </summary>
 internal static class SlackPayloadParser
 {
-    /// <summary>Parses a slash command from its fields (form fields over HTTP, a JSON object in Socket Mode).</summary>
+    /// <summary>
+    /// Parses a slash command from its fields (form fields over HTTP, a JSON object in Socket Mode). What people
+    /// typed is cleaned here, once, with <see cref="UserText"/>: the command's text may have several lines (a note, a
+    /// status update; one-line parts such as a page's summary are made one line where they are read), names one.
+    /// </summary>
     public static SlackCommand ParseCommand(Func<string, string?> field, SlackRetryInfo retry) =>
         new()
         {
             Command = Required(field, "command"),
-            Text = field("text") ?? string.Empty,
+            Text = UserText.MultiLine(field("text") ?? string.Empty),
             UserId = Required(field, "user_id"),
-            UserName = field("user_name"),
+            UserName = SingleLineOrNull(field("user_name")),
             ChannelId = Required(field, "channel_id"),
-            ChannelName = field("channel_name"),
+            ChannelName = SingleLineOrNull(field("channel_name")),
             TeamId = Required(field, "team_id"),
             EnterpriseId = NullIfEmpty(field("enterprise_id")),
             ResponseUrl = OptionalUrl(field("response_url"), "response_url"),
@@ -64,15 +69,18 @@ internal static class SlackPayloadParser
             {
                 throw new SlackPayloadException("The interaction payload's 'actions' is not an array.");
             }
-            foreach (var action in actionsJson.EnumerateArray())
+            // Slack sends one action per click. Any beyond the first are not clicks: they are ignored, unread, so a
+            // payload with hundreds of actions does no more than one click would.
+            if (actionsJson.GetArrayLength() > 0)
             {
+                var action = actionsJson[0];
                 if (action.ValueKind != JsonValueKind.Object || String(action, "action_id") is not { } actionId)
                 {
                     throw new SlackPayloadException("An action in the interaction payload has no 'action_id'.");
                 }
                 var value = String(action, "value")
                     ?? (Object(action, "selected_option") is { } option ? String(option, "value") : null);
-                actions.Add(new SlackAction(actionId, String(action, "block_id"), String(action, "type"), value, String(action, "action_ts")));
+                actions.Add(new SlackAction(actionId, String(action, "block_id"), String(action, "type"), SingleLineOrNull(value), String(action, "action_ts")));
             }
         }
         if (type == "block_actions" && actions.Count == 0)
@@ -85,7 +93,7 @@ internal static class SlackPayloadParser
         {
             Type = type,
             UserId = userId,
-            UserName = user is { } named ? String(named, "username") ?? String(named, "name") : null,
+            UserName = user is { } named ? SingleLineOrNull(String(named, "username") ?? String(named, "name")) : null,
             TeamId = (Object(payload, "team") is { } team ? String(team, "id") : null) ?? (user is { } ut ? String(ut, "team_id") : null),
             ChannelId = (Object(payload, "channel") is { } channel ? String(channel, "id") : null) ?? container?.ChannelId,
             MessageTs = container?.MessageTs ?? (Object(payload, "message") is { } message ? String(message, "ts") : null),
@@ -141,16 +149,43 @@ internal static class SlackPayloadParser
         return new SlackRetryInfo(number, NullIfEmpty(reason));
     }
 
+    /// <summary>
+    /// Parses one JSON value whose every string is text: invalid UTF-8 inside a string, or an escaped lone surrogate,
+    /// is refused here (as <see cref="SlackPayloadException"/>) rather than failing wherever the string is read later.
+    /// </summary>
     public static JsonElement ParseJson(ReadOnlySpan<byte> utf8, string what)
     {
         try
         {
             var reader = new Utf8JsonReader(utf8);
-            return JsonElement.ParseValue(ref reader);
+            var value = JsonElement.ParseValue(ref reader);
+            EnsureStringsAreText(utf8);
+            return value;
         }
         catch (JsonException)
         {
             throw new SlackPayloadException($"The {what} is not valid JSON.");
+        }
+        catch (InvalidOperationException)
+        {
+            throw new SlackPayloadException($"The {what} is not valid UTF-8.");
+        }
+    }
+
+    /// <summary>
+    /// The reader checks structure only: a string's bytes are transcoded, and can fail with
+    /// <see cref="InvalidOperationException"/>, when it is read. Reading each string once up front makes that a bad
+    /// request before any handler sees the payload. (It also refuses content after the value, which is not JSON either.)
+    /// </summary>
+    private static void EnsureStringsAreText(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8);
+        while (reader.Read())
+        {
+            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
+            {
+                _ = reader.GetString();
+            }
         }
     }
 
@@ -175,4 +210,6 @@ internal static class SlackPayloadParser
         obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object ? value : null;
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static string? SingleLineOrNull(string? typed) => typed is null ? null : UserText.SingleLine(typed);
 }

@@ -173,8 +173,9 @@ public sealed class SlackSocketModeClient : BackgroundService
         return connection;
     }
 
-    private async Task<JsonObject?> HandleEnvelopeAsync(string type, JsonElement payload, SlackRetryInfo retry, CancellationToken cancellationToken)
+    private async Task<JsonObject?> HandleEnvelopeAsync(string envelopeId, string type, JsonElement payload, SlackRetryInfo retry, CancellationToken cancellationToken)
     {
+        var delivery = SlackInboundDispatcher.EnvelopeDelivery(envelopeId);
         await using var scope = _scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
         switch (type)
@@ -191,9 +192,9 @@ public sealed class SlackSocketModeClient : BackgroundService
                 var command = SlackPayloadParser.ParseCommand(payload, retry);
                 try
                 {
-                    return (await _dispatcher.DispatchCommandAsync(services, command, cancellationToken)).ToJson();
+                    return (await _dispatcher.DispatchCommandAsync(services, command, delivery, cancellationToken)).ToJson();
                 }
-                catch (Exception ex) when (ex is not SlackHandlerMissingException && !cancellationToken.IsCancellationRequested)
+                catch (Exception ex) when (ex is not SlackPartMissingException && !cancellationToken.IsCancellationRequested)
                 {
                     Log.CommandHandlerFailed(_logger, ex, command.Command);
                     return SlackInboundResponse.Ephemeral(
@@ -201,7 +202,7 @@ public sealed class SlackSocketModeClient : BackgroundService
                 }
             case "interactive":
                 var interaction = SlackPayloadParser.ParseInteraction(payload, retry);
-                return (await _dispatcher.DispatchInteractionAsync(services, interaction, cancellationToken)).ToJson();
+                return (await _dispatcher.DispatchInteractionAsync(services, interaction, delivery, cancellationToken)).ToJson();
             default:
                 throw new SlackPayloadException($"Unknown Socket Mode envelope type '{type}'.");
         }
@@ -333,9 +334,14 @@ public sealed class SlackSocketModeClient : BackgroundService
             {
                 root = SlackPayloadParser.ParseJson(utf8, "Socket Mode message");
             }
-            catch (SlackPayloadException)
+            catch (SlackPayloadException ex)
             {
-                Log.SocketModeBadMessage(_owner._logger, Number, "not JSON");
+                Log.SocketModeBadMessage(_owner._logger, Number, ex.Message);
+                // Acknowledge it when its id can be read: Slack would only redeliver the same unreadable envelope.
+                if (ReadableEnvelopeId(utf8) is { } unreadableId)
+                {
+                    Track(SendAsync(new JsonObject { ["envelope_id"] = unreadableId }.ToJsonString()));
+                }
                 return;
             }
             var type = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
@@ -357,11 +363,32 @@ public sealed class SlackSocketModeClient : BackgroundService
                 Log.SocketModeBadMessage(_owner._logger, Number, $"message of type '{type ?? "(none)"}' without envelope_id");
                 return;
             }
-            var task = ProcessEnvelopeAsync(idJson.GetString()!, type ?? string.Empty, root);
+            Track(ProcessEnvelopeAsync(idJson.GetString()!, type ?? string.Empty, root));
+        }
+
+        private void Track(Task task)
+        {
             lock (_inFlightGate)
             {
                 _inFlight.RemoveAll(x => x.IsCompleted);
                 _inFlight.Add(task);
+            }
+        }
+
+        /// <summary>The <c>envelope_id</c> of a message refused as a whole, when its structure and that one string are readable.</summary>
+        private static string? ReadableEnvelopeId(ReadOnlySpan<byte> utf8)
+        {
+            try
+            {
+                var reader = new Utf8JsonReader(utf8);
+                var root = JsonElement.ParseValue(ref reader);
+                return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("envelope_id", out var id) && id.ValueKind == JsonValueKind.String
+                    ? id.GetString() is { Length: > 0 } value ? value : null
+                    : null;
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+            {
+                return null;
             }
         }
 
@@ -378,7 +405,7 @@ public sealed class SlackSocketModeClient : BackgroundService
                 var retry = new SlackRetryInfo(
                     envelope.TryGetProperty("retry_attempt", out var attempt) && attempt.ValueKind == JsonValueKind.Number && attempt.TryGetInt32(out var n) && n > 0 ? n : 0,
                     envelope.TryGetProperty("retry_reason", out var reason) && reason.ValueKind == JsonValueKind.String && reason.GetString() is { Length: > 0 } r ? r : null);
-                var answer = await _owner.HandleEnvelopeAsync(type, payload, retry, _stop.Token);
+                var answer = await _owner.HandleEnvelopeAsync(envelopeId, type, payload, retry, _stop.Token);
                 var acceptsPayload = envelope.TryGetProperty("accepts_response_payload", out var accepts) && accepts.ValueKind == JsonValueKind.True;
                 var ack = new JsonObject { ["envelope_id"] = envelopeId };
                 if (acceptsPayload && answer is not null)

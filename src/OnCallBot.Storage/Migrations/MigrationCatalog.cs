@@ -16,6 +16,7 @@ internal static class MigrationCatalog
         M0002Incidents.Migration,
         M0003IncidentRooms.Migration,
         M0004StepLeasesAndDirectConversations.Migration,
+        M0005InboundRequests.Migration,
     ];
 
     public static int LatestVersion => All[^1].Version;

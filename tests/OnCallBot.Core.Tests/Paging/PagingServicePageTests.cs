@@ -28,6 +28,30 @@ public sealed class PagingServicePageTests
         Assert.Equal("Olivia paged Checkout (checkout): Checkout returns 500s", created.Text);
     }
 
+    [Theory]
+    [InlineData("Checkout\r\nreturns\u2028500s\0")]
+    [InlineData("\tCheckout\nreturns 500s\n")]
+    public async Task PageAsync_SummaryWithLineBreaksOrControls_IsOneCleanLineForEveryPlatform(string typed)
+    {
+        var h = new PagingHarness();
+
+        var outcome = await h.PageAsync("cart", typed);
+
+        Assert.Equal("Checkout returns 500s", Assert.IsType<PageOutcome.Paged>(outcome).Incident.Summary);
+        Assert.Equal("Olivia paged Checkout (checkout): Checkout returns 500s", Assert.Single(await h.EventsAsync(1)).Text);
+    }
+
+    [Fact]
+    public async Task PageAsync_SummaryOfControlsOnly_MissingSummaryAndNothingStored()
+    {
+        var h = new PagingHarness();
+
+        var outcome = await h.PageAsync("cart", "\0\u202E\r\n");
+
+        Assert.IsType<PageOutcome.MissingSummary>(outcome);
+        Assert.Null(await h.Store.GetAsync(1, CancellationToken.None));
+    }
+
     [Fact]
     public async Task RunEscalationStepAsync_StepZero_SendsLevelOnePersonOnePageShowingTheIncident()
     {

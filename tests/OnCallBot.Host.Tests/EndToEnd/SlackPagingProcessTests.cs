@@ -116,6 +116,27 @@ public sealed class SlackPagingProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Page_SameCommandSentToTheBotRestartedAfterAKill_NotRunAgain()
+    {
+        const string trigger = "13345224609.738474920.replayed";
+        var signedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        await using (var first = await HostProcess.StartAsync(Settings))
+        {
+            using var paged = await Client(first).CommandAsync("/page", "checkout Cards are timing out", "U0GRACE007", timestamp: signedAt, triggerId: trigger);
+            Assert.Contains("INC-1 paged", await paged.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            await first.KillAsync();
+        }
+
+        await using var second = await HostProcess.StartAsync(Settings);
+        using var replay = await Client(second).CommandAsync("/page", "checkout Cards are timing out", "U0GRACE007", timestamp: signedAt, triggerId: trigger);
+        using var timeline = await Client(second).CommandAsync("/incident", "timeline INC-2", "U0GRACE007");
+
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        Assert.Contains("OnCallBot already received this command, so it was not run again.", await replay.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("No incident INC-2.", await timeline.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Page_BadOrStaleSignature_Gets401AndPagesNobody()
     {
         await using var host = await HostProcess.StartAsync(Settings);

@@ -290,6 +290,42 @@ public sealed partial class SlackCoordinationFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task IncidentNote_SameSignedCommandThreeTimes_OneNoteAndOnePost()
+    {
+        var number = await _host.PageAndOpenAsync();
+        var channel = _host.ChannelOf(number).ChannelId;
+        var posts = PostsIn(channel).Count;
+        var trigger = _host.NextTriggerId();
+
+        var replies = new List<CommandReply>();
+        for (var i = 0; i < 3; i++)
+        {
+            replies.Add(await _host.CommandAsync("/incident", "note Rolled back to v41", AnnaSlack, "anna", channel, trigger));
+        }
+
+        Assert.Equal(
+            ["Noted on INC-1's timeline.", "OnCallBot already received this command, so it was not run again.", "OnCallBot already received this command, so it was not run again."],
+            replies.Select(r => r.Text));
+        Assert.All(replies, r => Assert.True(r.IsEphemeral));
+        Assert.Single(await _host.EventsAsync(number), e => e.Kind == IncidentEventKind.Note);
+        Assert.Equal(posts + 1, PostsIn(channel).Count);
+    }
+
+    [Fact]
+    public async Task IncidentNote_WithCrLfAndNul_KeepsItsLineBreakAndLosesTheNul()
+    {
+        var number = await _host.PageAndOpenAsync();
+        var channel = _host.ChannelOf(number).ChannelId;
+        _host.Time.Advance(TimeSpan.FromMinutes(1));
+
+        var reply = await _host.CommandAsync("/incident", "note Rolled back to v41\r\nthen\0 cleared\u0007 the cache", AnnaSlack, "anna", channel);
+
+        Assert.Equal("Noted on INC-1's timeline.", reply.Text);
+        Assert.Contains(await _host.EventsAsync(number), e => e.Kind == IncidentEventKind.Note && e.Text == "Anna Anders: Rolled back to v41\nthen cleared the cache");
+        Assert.Equal("📝 Anna Anders: Rolled back to v41\nthen cleared the cache", PostsIn(channel)[^1].Args["text"]);
+    }
+
+    [Fact]
     public async Task IncidentCommands_InChannelThenElsewhereWithId_EachChangesTheRoomAndSaysSo()
     {
         var number = await _host.PageAndOpenAsync();

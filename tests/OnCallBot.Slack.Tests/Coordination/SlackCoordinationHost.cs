@@ -20,6 +20,7 @@ using OnCallBot.Slack.Paging;
 using OnCallBot.Slack.Tests.Fakes;
 using OnCallBot.Slack.Tests.Paging;
 using OnCallBot.TestKit;
+using OnCallBot.TestKit.Inbound;
 using OnCallBot.TestKit.Coordination;
 using OnCallBot.TestKit.Paging;
 using OnCallBot.TestKit.Slack;
@@ -93,6 +94,8 @@ internal sealed class SlackCoordinationHost : IAsyncDisposable
         options.StakeholderChannels["2"] = new Dictionary<string, string> { ["slack"] = StakeholderChannel };
         configure?.Invoke(options);
         builder.Services.AddSingleton<TimeProvider>(time);
+        builder.Services.AddSingleton<InMemoryInboundRequestStore>();
+        builder.Services.AddSingleton<IInboundRequestStore>(sp => sp.GetRequiredService<InMemoryInboundRequestStore>());
         builder.Services.AddSlack();
         builder.Services.AddSingleton<IOnCallModelProvider>(new FixedOnCallModel(CoordinationModel.Build()));
         builder.Services.AddSingleton<InMemoryIncidentStore>();
@@ -156,9 +159,12 @@ internal sealed class SlackCoordinationHost : IAsyncDisposable
 
     public async Task<IReadOnlyList<IncidentEvent>> EventsAsync(long number) => await Store.GetEventsAsync(number, CancellationToken.None);
 
+    public string NextTriggerId() => _requests.NextTriggerId();
+
     /// <summary>A slash command shaped like Slack's, typed in <paramref name="channelId"/>; returns Slack's view of the answer.</summary>
-    public Task<CommandReply> CommandAsync(string command, string text, string userId = CoordinationModel.OliverSlack, string? userName = "oliver", string channelId = GeneralChannel) =>
-        _requests.CommandAsync(command, text, userId, userName, channelId, channelId == GeneralChannel ? "general" : "incident");
+    public Task<CommandReply> CommandAsync(string command, string text, string userId = CoordinationModel.OliverSlack, string? userName = "oliver", string channelId = GeneralChannel,
+        string? triggerId = null) =>
+        _requests.CommandAsync(command, text, userId, userName, channelId, channelId == GeneralChannel ? "general" : "incident", triggerId);
 
     /// <summary>Clicks a button on a message in <paramref name="channelId"/> as <paramref name="userId"/>: a signed <c>block_actions</c>.</summary>
     public Task<string> ClickAsync(string actionId, long incidentNumber, string userId, string channelId, string messageTs, string responseUrlId = "click") =>

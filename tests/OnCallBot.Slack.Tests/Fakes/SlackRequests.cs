@@ -19,9 +19,13 @@ internal sealed class SlackRequests(HttpClient client, FakeSlackServer slack, Fa
 
     public string NextTriggerId() => string.Create(CultureInfo.InvariantCulture, $"{Interlocked.Increment(ref _triggers)}.4744562912.803a0bc887a14d10");
 
-    /// <summary>Sends a slash command typed in <paramref name="channelId"/>, signed, and returns Slack's view of the answer.</summary>
+    /// <summary>
+    /// Sends a slash command typed in <paramref name="channelId"/>, signed at the test clock's now, and returns Slack's
+    /// view of the answer. With <paramref name="withoutTriggerId"/> the same arguments at the same instant give the
+    /// same bytes and signature: a replay.
+    /// </summary>
     public async Task<CommandReply> CommandAsync(string command, string text, string userId, string? userName, string channelId, string channelName,
-        string? triggerId = null, int? retryNum = null)
+        string? triggerId = null, int? retryNum = null, bool withoutTriggerId = false)
     {
         var fields = SlackPayloads.CommandFields();
         fields["team_id"] = teamId;
@@ -33,6 +37,11 @@ internal sealed class SlackRequests(HttpClient client, FakeSlackServer slack, Fa
         fields["text"] = text;
         fields["trigger_id"] = triggerId ?? NextTriggerId();
         fields["response_url"] = slack.ResponseUrl("command-" + fields["trigger_id"]).ToString();
+        if (withoutTriggerId)
+        {
+            fields.Remove("trigger_id");
+            fields["response_url"] = slack.ResponseUrl("command-without-trigger").ToString();
+        }
         fields.Remove("enterprise_id");
         fields.Remove("enterprise_name");
         var body = string.Join('&', fields.Select(f => $"{Uri.EscapeDataString(f.Key)}={Uri.EscapeDataString(f.Value)}"));
@@ -50,7 +59,7 @@ internal sealed class SlackRequests(HttpClient client, FakeSlackServer slack, Fa
 
     /// <summary>Clicks a button as <paramref name="userId"/>: a signed <c>block_actions</c> shaped like Slack's.</summary>
     public async Task<string> ClickAsync(string actionId, long incidentNumber, string userId, string channelId, string channelName,
-        string messageTs, bool ephemeral, string blockId, string responseUrlId)
+        string messageTs, bool ephemeral, string blockId, string responseUrlId, int actionCount = 1, string? triggerId = null)
     {
         var payload = SlackPayloads.BlockAction();
         payload["user"] = new JsonObject { ["id"] = userId, ["username"] = userId.ToLowerInvariant(), ["name"] = userId.ToLowerInvariant(), ["team_id"] = teamId };
@@ -58,10 +67,16 @@ internal sealed class SlackRequests(HttpClient client, FakeSlackServer slack, Fa
         payload["container"] = new JsonObject { ["type"] = "message", ["message_ts"] = messageTs, ["channel_id"] = channelId, ["is_ephemeral"] = ephemeral };
         payload["channel"] = new JsonObject { ["id"] = channelId, ["name"] = channelName };
         payload["response_url"] = slack.ResponseUrl(responseUrlId).ToString();
+        // Each click has its own trigger_id, as on Slack; the same one again is the same click delivered twice.
+        payload["trigger_id"] = triggerId ?? NextTriggerId();
         var action = payload["actions"]![0]!.AsObject();
         action["action_id"] = actionId;
         action["value"] = incidentNumber.ToString(CultureInfo.InvariantCulture);
         action["block_id"] = blockId;
+        for (var copy = 1; copy < actionCount; copy++)
+        {
+            payload["actions"]!.AsArray().Add(action.DeepClone());
+        }
         using var response = await PostSignedAsync("/slack/interactions", "payload=" + Uri.EscapeDataString(payload.ToJsonString()), null);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadAsStringAsync();

@@ -10,8 +10,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using OnCallBot.Core.Ports;
 using OnCallBot.Slack.Inbound;
 using OnCallBot.TestKit;
+using OnCallBot.TestKit.Inbound;
 using OnCallBot.TestKit.Slack;
 
 namespace OnCallBot.Slack.Tests.Fakes;
@@ -131,7 +133,8 @@ public sealed class SlackTestHost : IAsyncDisposable
         ["Slack:SigningSecret"] = SigningSecret,
     };
 
-    public static async Task<SlackTestHost> StartAsync(TimeProvider time, Dictionary<string, string?> config, bool withHandler = true)
+    public static async Task<SlackTestHost> StartAsync(TimeProvider time, Dictionary<string, string?> config, bool withHandler = true,
+        InMemoryInboundRequestStore? requests = null, bool withRequestStore = true)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -141,6 +144,11 @@ public sealed class SlackTestHost : IAsyncDisposable
         builder.Logging.AddProvider(logs);
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton(requests ?? new InMemoryInboundRequestStore());
+        if (withRequestStore)
+        {
+            builder.Services.AddSingleton<IInboundRequestStore>(sp => sp.GetRequiredService<InMemoryInboundRequestStore>());
+        }
         builder.Services.AddSlack();
         RecordingInboundHandler? handler = null;
         if (withHandler)
@@ -162,9 +170,13 @@ public sealed class SlackTestHost : IAsyncDisposable
 
     /// <summary>Posts a body signed as Slack would at <paramref name="signedAt"/>.</summary>
     public Task<HttpResponseMessage> PostSignedAsync(
-        string path, string body, string contentType, DateTimeOffset signedAt, string secret = SigningSecret, Action<HttpRequestMessage>? tweak = null)
+        string path, string body, string contentType, DateTimeOffset signedAt, string secret = SigningSecret, Action<HttpRequestMessage>? tweak = null) =>
+        PostSignedAsync(path, Encoding.UTF8.GetBytes(body), contentType, signedAt, secret, tweak);
+
+    /// <summary>Posts raw bytes (which need not be valid UTF-8) signed as Slack would at <paramref name="signedAt"/>.</summary>
+    public Task<HttpResponseMessage> PostSignedAsync(
+        string path, byte[] bytes, string contentType, DateTimeOffset signedAt, string secret = SigningSecret, Action<HttpRequestMessage>? tweak = null)
     {
-        var bytes = Encoding.UTF8.GetBytes(body);
         var timestamp = signedAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(bytes) };
         request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);

@@ -135,6 +135,27 @@ public sealed class SlackPagingFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Page_SummaryWithNulNewlineAndBidiOverride_StoredRepliedAndDmedAsOneCleanLine()
+    {
+        // A newline in a one-line title would forge a log line; NUL and U+202E (right-to-left override) are not text.
+        var reply = await _host.CommandAsync("/page", "checkout Cards\0 are\r\ntiming out \u202Eand\u2028retrying");
+        await _host.FireDueAsync();
+
+        const string clean = "Cards are timing out and retrying";
+        Assert.Equal(clean, (await IncidentAsync(1))!.Summary);
+        Assert.StartsWith($"🚨 INC-1 paged Checkout: {clean}. ", reply.Text, StringComparison.Ordinal);
+        var dm = Assert.Single(_host.Slack.CallsTo("chat.postMessage"));
+        Assert.Equal($"🚨 INC-1 checkout: {clean}", dm.Args["text"]);
+        var blocks = AllText(BlocksOf(dm));
+        Assert.Contains(clean, blocks, StringComparison.Ordinal);
+        Assert.DoesNotContain('\0', blocks);
+        Assert.DoesNotContain('\u202E', blocks);
+        Assert.DoesNotContain("\\u202E", blocks, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("are\\n", blocks, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u0000", blocks, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Page_SameCommandDeliveredTwice_OneIncident()
     {
         var trigger = _host.NextTriggerId();
@@ -143,10 +164,55 @@ public sealed class SlackPagingFlowTests : IAsyncLifetime
         var retry = await _host.CommandAsync("/page", "checkout Cards are timing out", triggerId: trigger, retryNum: 1);
 
         Assert.StartsWith("🚨 INC-1 paged", first.Text, StringComparison.Ordinal);
-        Assert.Equal("in_channel", retry.ResponseType);
-        Assert.StartsWith("INC-1 was already opened for this command", retry.Text, StringComparison.Ordinal);
+        // Told to the sender alone: the channel already saw the page.
+        Assert.True(retry.IsEphemeral);
+        Assert.Equal("OnCallBot already received this command, so it was not run again.", retry.Text);
         Assert.Null(await IncidentAsync(2));
         Assert.Single(_host.Scheduler.History);
+    }
+
+    [Fact]
+    public async Task Page_SignedRequestWithoutTriggerIdReplayed_OneIncidentAndTheReplayIsToldItWasNotRun()
+    {
+        var first = await _host.CommandAsync("/page", "checkout Cards are timing out", withoutTriggerId: true);
+        var replay = await _host.CommandAsync("/page", "checkout Cards are timing out", withoutTriggerId: true);
+
+        Assert.StartsWith("🚨 INC-1 paged", first.Text, StringComparison.Ordinal);
+        Assert.True(replay.IsEphemeral);
+        Assert.Equal("OnCallBot already received this command, so it was not run again.", replay.Text);
+        Assert.Null(await IncidentAsync(2));
+        Assert.Single(_host.Scheduler.History);
+    }
+
+    [Fact]
+    public async Task Page_SameBodyWithoutTriggerIdSignedAgainLater_IsANewPage()
+    {
+        await _host.CommandAsync("/page", "checkout Cards are timing out", withoutTriggerId: true);
+        _host.Time.Advance(TimeSpan.FromSeconds(1));
+
+        // A new timestamp is a new signature: Slack signed it again, so it is a new request (a stale one is refused as stale).
+        var again = await _host.CommandAsync("/page", "checkout Cards are timing out", withoutTriggerId: true);
+
+        Assert.StartsWith("🚨 INC-2 paged", again.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EscalateNowButton_SameClickDeliveredThreeTimes_ActsOnce()
+    {
+        var number = await PageCheckoutAndNotifyAsync();
+        var trigger = _host.NextTriggerId();
+
+        var bodies = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            bodies.Add(await _host.ClickAsync(SlackPagingActions.EscalateNow, number, AnnaSlack, triggerId: trigger));
+        }
+        await _host.WhenIdleAsync();
+
+        Assert.All(bodies, body => Assert.Equal(string.Empty, body));
+        var asked = (await _host.Store.GetEventsAsync(number, CancellationToken.None)).Where(e => e.Kind == IncidentEventKind.Escalated);
+        Assert.Single(asked);
+        Assert.StartsWith("Escalating INC-1 now", TextOf(Assert.Single(_host.Slack.ResponseUrlPosts)), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -326,6 +392,21 @@ public sealed class SlackPagingFlowTests : IAsyncLifetime
         var said = Assert.Single(_host.Slack.ResponseUrlPosts);
         Assert.StartsWith("Escalating INC-1 now", TextOf(said), StringComparison.Ordinal);
         Assert.Equal(IncidentStatus.Triggered, (await IncidentAsync(number))!.Status);
+    }
+
+    [Fact]
+    public async Task EscalateNowButton_OneBlockActionsWithTwoHundredActions_ActsOnTheFirstOnly()
+    {
+        var number = await PageCheckoutAndNotifyAsync();
+
+        // Slack sends one action per click; a payload carrying 200 is not a click 200 times.
+        var body = await _host.ClickAsync(SlackPagingActions.EscalateNow, number, AnnaSlack, actionCount: 200);
+        await _host.WhenIdleAsync();
+
+        Assert.Equal(string.Empty, body);
+        var asked = (await _host.Store.GetEventsAsync(number, CancellationToken.None)).Where(e => e.Kind == IncidentEventKind.Escalated).ToList();
+        Assert.Equal("Anna Anders asked to escalate now", Assert.Single(asked).Text);
+        Assert.StartsWith("Escalating INC-1 now", TextOf(Assert.Single(_host.Slack.ResponseUrlPosts)), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -19,6 +19,7 @@ using OnCallBot.Slack.Inbound;
 using OnCallBot.Slack.Paging;
 using OnCallBot.Slack.Tests.Fakes;
 using OnCallBot.TestKit;
+using OnCallBot.TestKit.Inbound;
 using OnCallBot.TestKit.Paging;
 using OnCallBot.TestKit.Slack;
 
@@ -82,6 +83,8 @@ internal sealed class SlackPagingHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);
         builder.Services.AddSingleton<TimeProvider>(time);
+        builder.Services.AddSingleton<InMemoryInboundRequestStore>();
+        builder.Services.AddSingleton<IInboundRequestStore>(sp => sp.GetRequiredService<InMemoryInboundRequestStore>());
         builder.Services.AddSlack();
         builder.Services.AddSingleton<IOnCallModelProvider>(new FixedOnCallModel(PagingModel.Build()));
         builder.Services.AddSingleton<InMemoryIncidentStore>();
@@ -112,12 +115,12 @@ internal sealed class SlackPagingHost : IAsyncDisposable
     public string NextTriggerId() => _requests.NextTriggerId();
 
     /// <summary>Sends a slash command shaped like Slack's (the shared fixture's fields), signed, and returns Slack's view of the answer.</summary>
-    public Task<CommandReply> CommandAsync(string command, string text, string userId = PagingModel.OliverSlack, string? userName = "oliver", string? triggerId = null, int? retryNum = null) =>
-        _requests.CommandAsync(command, text, userId, userName, "C0INCIDENTS", "incidents", triggerId, retryNum);
+    public Task<CommandReply> CommandAsync(string command, string text, string userId = PagingModel.OliverSlack, string? userName = "oliver", string? triggerId = null, int? retryNum = null, bool withoutTriggerId = false) =>
+        _requests.CommandAsync(command, text, userId, userName, "C0INCIDENTS", "incidents", triggerId, retryNum, withoutTriggerId);
 
     /// <summary>Clicks a button as <paramref name="userId"/>: a signed <c>block_actions</c> shaped like Slack's.</summary>
-    public Task<string> ClickAsync(string actionId, long incidentNumber, string userId, string channelId = "D0PAGE", string messageTs = "1503435956.000001", bool ephemeral = false, string responseUrlId = "click") =>
-        _requests.ClickAsync(actionId, incidentNumber, userId, channelId, "directmessage", messageTs, ephemeral, "actions", responseUrlId);
+    public Task<string> ClickAsync(string actionId, long incidentNumber, string userId, string channelId = "D0PAGE", string messageTs = "1503435956.000001", bool ephemeral = false, string responseUrlId = "click", int actionCount = 1, string? triggerId = null) =>
+        _requests.ClickAsync(actionId, incidentNumber, userId, channelId, "directmessage", messageTs, ephemeral, "actions", responseUrlId, actionCount, triggerId);
 
     public async ValueTask DisposeAsync()
     {

@@ -13,7 +13,8 @@ namespace OnCallBot.TestKit.Slack;
 /// </summary>
 public sealed class SignedSlackClient(Uri botBaseUrl, string signingSecret, FakeSlackServer slack)
 {
-    private int _sequence;
+    // Shared by every client: Slack never repeats a trigger_id, and the bot refuses a repeated one as a replay.
+    private static int _sequence;
 
     public string TeamId { get; init; } = "T0001";
 
