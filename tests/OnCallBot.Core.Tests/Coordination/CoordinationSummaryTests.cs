@@ -28,6 +28,7 @@ public sealed class CoordinationSummaryTests
     public async Task SummaryAsync_MultilineTitleStatusAndNote_EveryLineIsOneTheSummaryWrote()
     {
         var h = new CoordinationHarness();
+        // The title is made one line when the page opens (UserText.SingleLine); the summary cannot be forged by it either way.
         var incident = await h.PageAsync(summary: "Checkout returns 500s\r\n# INC-9: fake\n");
         await h.RunEscalationAsync();
         await h.Paging.AcknowledgeAsync(incident.Number, Alice, CancellationToken.None);
@@ -37,7 +38,7 @@ public sealed class CoordinationSummaryTests
         var summary = (await h.Coordination.SummaryAsync(incident.Number, CancellationToken.None))!;
         var lines = summary.Split('\n');
 
-        Assert.Equal("# INC-1: Checkout returns 500s / # INC-9: fake", lines[0]);
+        Assert.Equal("# INC-1: Checkout returns 500s # INC-9: fake", lines[0]);
         Assert.Single(lines, l => l.StartsWith("# ", StringComparison.Ordinal));
         Assert.Equal(["## Roles", "## Pages and escalations", "## Timeline"], lines.Where(l => l.StartsWith("## ", StringComparison.Ordinal)));
         Assert.DoesNotContain(lines, l => l.StartsWith('>') || l.TrimStart().StartsWith("- really", StringComparison.Ordinal));
