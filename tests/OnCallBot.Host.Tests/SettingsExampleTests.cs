@@ -4,7 +4,6 @@ using OnCallBot.Configuration;
 using OnCallBot.Host.Hosting;
 using OnCallBot.Core.Coordination;
 using OnCallBot.Core.Paging;
-using OnCallBot.Host.Hosting;
 using OnCallBot.Scheduling;
 using OnCallBot.Scheduling.Coordination;
 using OnCallBot.Scheduling.Escalation;
