@@ -84,6 +84,10 @@ public static class SchedulingServiceCollectionExtensions
                 }
                 else
                 {
+                    // The same file as the store, in WAL mode (a property of the file, set by the store), so Quartz's
+                    // readers never block a writer. Quartz runs SQLite transactions serializable (BEGIN IMMEDIATE) under
+                    // its own in-process lock, and the driver retries a busy file for its command timeout (30 s by
+                    // default): Quartz and the store's single writer gate take turns at SQLite's write lock.
                     store.UseSqlite(dataSource =>
                     {
                         dataSource.ConnectionString = settings.ConnectionString;
