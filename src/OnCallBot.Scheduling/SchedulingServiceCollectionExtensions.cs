@@ -31,6 +31,9 @@ public static class SchedulingServiceCollectionExtensions
     /// one starts (<see cref="DefaultMisfireHandling.FireAndProceed"/>, which Quartz maps to <c>FireNow</c> for
     /// simple triggers and <c>FireAndProceed</c> for cron and calendar triggers). A trigger that states its own
     /// misfire instruction keeps it.</description></item>
+    /// <item><description>Lanes (<see cref="TriggerLanes"/>): ten jobs at once, at most six of them coordination,
+    /// escalation triggers at a higher priority, and our triggers fire late for up to an hour through normal
+    /// acquisition, in due order, rather than through the misfire handler.</description></item>
     /// <item><description>Time: Quartz takes the container's <see cref="TimeProvider"/> (system time unless a host
     /// registers another).</description></item>
     /// <item><description>Job data is serialized with System.Text.Json.</description></item>
@@ -69,6 +72,9 @@ public static class SchedulingServiceCollectionExtensions
                 // at the cost of one small query a second.
                 scheduler.IdleWaitTime = TimeSpan.FromSeconds(1);
             });
+            // Escalation is never starved by coordination: see TriggerLanes.
+            quartz.UseDefaultThreadPool(TriggerLanes.MaxConcurrency);
+            quartz.UseExecutionLimits(limits => limits.ForGroup(TriggerLanes.CoordinationExecutionGroup, TriggerLanes.CoordinationMaxConcurrent));
             quartz.UsePersistentStore(store =>
             {
                 if (settings.Provider == StorageProvider.Postgres)
@@ -78,6 +84,10 @@ public static class SchedulingServiceCollectionExtensions
                 }
                 else
                 {
+                    // The same file as the store, in WAL mode (a property of the file, set by the store), so Quartz's
+                    // readers never block a writer. Quartz runs SQLite transactions serializable (BEGIN IMMEDIATE) under
+                    // its own in-process lock, and the driver retries a busy file for its command timeout (30 s by
+                    // default): Quartz and the store's single writer gate take turns at SQLite's write lock.
                     store.UseSqlite(dataSource =>
                     {
                         dataSource.ConnectionString = settings.ConnectionString;
@@ -90,6 +100,15 @@ public static class SchedulingServiceCollectionExtensions
                         };
                     });
                 }
+                store.ConfigureStore(jobStore =>
+                {
+                    // Stated rather than left to the defaults, because firing under a backlog depends on them. Our
+                    // triggers carry their own, longer threshold (TriggerLanes.LateFiringWindow), so the misfire
+                    // handler only sees triggers a host that was down left behind; it recovers them twenty per
+                    // transaction, short enough that firing rounds are not locked out between batches.
+                    jobStore.MisfireThreshold = TimeSpan.FromMinutes(1);
+                    jobStore.MaxMisfiresToHandleAtATime = 20;
+                });
                 store.UseSystemTextJsonSerializer();
                 store.ProvisionSchema();
             });

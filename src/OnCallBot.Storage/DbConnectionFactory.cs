@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -15,7 +16,14 @@ internal sealed class DbConnectionFactory : IDbConnectionFactory, IAsyncDisposab
     private readonly ILogger<DbConnectionFactory> _logger;
     private readonly Lazy<NpgsqlDataSource>? _postgres;
     private readonly SemaphoreSlim _sqliteFirstOpen = new(1, 1);
+    private readonly SemaphoreSlim? _sqliteWriter;
     private volatile bool _sqlitePrepared;
+
+    // One writer gate per database file for the whole process, however many factories open it (a test's several
+    // hosts, the CLI beside the bot): SQLite lets one transaction write at a time anyway, and waiting here costs an
+    // async wait instead of a thread sleeping and retrying in SQLite's busy handler. Never disposed: a process opens
+    // a handful of files.
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> SqliteWriters = new(StringComparer.Ordinal);
 
     public DbConnectionFactory(IOptions<StorageOptions> options, ILogger<DbConnectionFactory> logger)
     {
@@ -24,6 +32,10 @@ internal sealed class DbConnectionFactory : IDbConnectionFactory, IAsyncDisposab
         if (_settings.Provider == StorageProvider.Postgres)
         {
             _postgres = new Lazy<NpgsqlDataSource>(() => NpgsqlDataSource.Create(_settings.ConnectionString));
+        }
+        else
+        {
+            _sqliteWriter = SqliteWriters.GetOrAdd(_settings.SqliteFilePath ?? _settings.ConnectionString, _ => new SemaphoreSlim(1, 1));
         }
     }
 
@@ -44,6 +56,46 @@ internal sealed class DbConnectionFactory : IDbConnectionFactory, IAsyncDisposab
         return await OpenSqliteAsync(cancellationToken);
     }
 
+    public async Task<StoreWrite> BeginWriteAsync(CancellationToken cancellationToken)
+    {
+        if (_postgres is not null)
+        {
+            var connection = await _postgres.Value.OpenConnectionAsync(cancellationToken);
+            try
+            {
+                return new StoreWrite(connection, await connection.BeginTransactionAsync(cancellationToken), release: null);
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
+        }
+
+        var gate = _sqliteWriter!;
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            var connection = (SqliteConnection)await OpenAsync(cancellationToken);
+            try
+            {
+                // Not deferred: BEGIN IMMEDIATE takes the write lock now (waiting out the scheduler within the busy
+                // timeout), so no statement of this transaction can meet SQLITE_BUSY on upgrading a read lock.
+                return new StoreWrite(connection, connection.BeginTransaction(deferred: false), () => gate.Release());
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
+        }
+        catch
+        {
+            gate.Release();
+            throw;
+        }
+    }
+
     private async Task<SqliteConnection> OpenSqliteAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_settings.ConnectionString);
@@ -51,7 +103,9 @@ internal sealed class DbConnectionFactory : IDbConnectionFactory, IAsyncDisposab
         {
             await connection.OpenAsync(cancellationToken);
             await using var command = connection.CreateCommand();
-            command.CommandText = $"PRAGMA busy_timeout = {SqliteBusyTimeoutMilliseconds};";
+            // NORMAL in WAL mode syncs at checkpoints rather than at every commit: a crash of the bot loses nothing, a
+            // power cut or OS crash can lose the last commits but never corrupts the file. Per connection.
+            command.CommandText = $"PRAGMA busy_timeout = {SqliteBusyTimeoutMilliseconds}; PRAGMA synchronous = NORMAL;";
             await command.ExecuteNonQueryAsync(cancellationToken);
             return connection;
         }

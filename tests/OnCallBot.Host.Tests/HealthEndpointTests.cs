@@ -1,9 +1,14 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OnCallBot.Host.Hosting;
+using Quartz;
 using OnCallBot.TestKit;
 
 namespace OnCallBot.Host.Tests;
@@ -51,20 +56,36 @@ public sealed class HealthEndpointTests : IDisposable
     }
 
     /// <summary>
-    /// Quartz starts its scheduler once the host has started, so the very first answer can come a moment before
-    /// that (503, "never started"); ask again until it has, for at most ten seconds. The request is made as if from
-    /// <paramref name="remote"/> (the in-memory test server has no address of its own), with <paramref name="headers"/>.
+    /// Quartz starts its scheduler once the host has started, a moment after the server is up; /healthz answers from
+    /// the background probe's latest run. So: wait for Quartz's "scheduler started" event, run a probe through the
+    /// service, then ask. The request is made as if from <paramref name="remote"/> (the in-memory test server has no
+    /// address of its own), with <paramref name="headers"/>.
     /// </summary>
     private static async Task<(HttpStatusCode Status, string Body)> HealthOnceStartedAsync(
         WebApplicationFactory<Program> factory, IPAddress remote, params (string Name, string Value)[] headers)
     {
-        var answer = await HealthAsync(factory, remote, headers);
-        for (var attempt = 0; attempt < 100 && answer.Status == HttpStatusCode.ServiceUnavailable; attempt++)
+        _ = factory.Server;
+        var scheduler = await factory.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        var started = new StartedListener();
+        scheduler.ListenerManager.AddSchedulerListener(started);
+        // Added before looking, so a start between the two is not missed.
+        if (scheduler.Status != SchedulerStatus.Running)
         {
-            await Task.Delay(100);
-            answer = await HealthAsync(factory, remote, headers);
+            await started.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
         }
-        return answer;
+        await factory.Services.GetRequiredService<HealthProbe>().ProbeNowAsync();
+        return await HealthAsync(factory, remote, headers);
+    }
+
+    private sealed class StartedListener : ISchedulerListener
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ValueTask SchedulerStarted(IScheduler scheduler, CancellationToken cancellationToken = default)
+        {
+            Started.TrySetResult();
+            return ValueTask.CompletedTask;
+        }
     }
 
     private static async Task<(HttpStatusCode Status, string Body)> HealthAsync(
@@ -147,6 +168,74 @@ public sealed class HealthEndpointTests : IDisposable
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("4 services, 2 schedules, 7 users", body.RootElement.GetProperty("checks").GetProperty("oncall-config").GetProperty("description").GetString());
+    }
+
+    [Fact]
+    public async Task Healthz_BeforeTheFirstProbeCompletes_Answers503StartingAtOnce()
+    {
+        var hanging = new GatedCheck();
+        await using var factory = Factory(ExampleConfig).WithWebHostBuilder(web => web.ConfigureServices(
+            services => services.AddHealthChecks().AddCheck("hanging", hanging)));
+
+        _ = factory.Server;
+        await hanging.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var starting = await HealthAsync(factory, IPAddress.Loopback, []);
+        hanging.Release.TrySetResult();
+        var afterwards = await HealthOnceStartedAsync(factory, IPAddress.Loopback);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, starting.Status);
+        using var body = JsonDocument.Parse(starting.Body);
+        Assert.Equal("Starting", body.RootElement.GetProperty("status").GetString());
+        Assert.True(afterwards.Status == HttpStatusCode.OK, afterwards.Body);
+    }
+
+    [Fact]
+    public async Task Healthz_WhileAProbeHangs_AnswersAtOnceFromTheLastResultsWithTheirAge()
+    {
+        var hanging = new GatedCheck();
+        await using var factory = Factory(ExampleConfig).WithWebHostBuilder(web => web.ConfigureServices(
+            services => services.AddHealthChecks().AddCheck("hanging", hanging)));
+        _ = factory.Server;
+        await hanging.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        hanging.Release.TrySetResult();
+        await HealthOnceStartedAsync(factory, Remote);
+        hanging.Hang();
+
+        // The next run waits on the hanging check; the endpoint does not.
+        var probe = factory.Services.GetRequiredService<HealthProbe>();
+        var stuck = probe.ProbeNowAsync();
+        await hanging.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var during = await HealthAsync(factory, Remote, []);
+        hanging.Release.TrySetResult();
+        await stuck;
+
+        Assert.Equal(HttpStatusCode.OK, during.Status);
+        using var body = JsonDocument.Parse(during.Body);
+        Assert.Equal("Healthy", body.RootElement.GetProperty("status").GetString());
+        Assert.True(body.RootElement.GetProperty("age_seconds").GetDouble() >= 0, during.Body);
+        Assert.True(DateTimeOffset.TryParse(body.RootElement.GetProperty("checked_at").GetString(), CultureInfo.InvariantCulture, out _), during.Body);
+    }
+
+    /// <summary>A check that blocks until the test releases it, and says when a run has reached it.</summary>
+    private sealed class GatedCheck : IHealthCheck
+    {
+        public TaskCompletionSource Entered { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Hang()
+        {
+            Entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            Release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var release = Release.Task;
+            Entered.TrySetResult();
+            await release.WaitAsync(cancellationToken);
+            return HealthCheckResult.Healthy("released");
+        }
     }
 
     [Fact]

@@ -18,6 +18,24 @@ internal sealed class HealthOptions
     /// </summary>
     public string ShowDetails { get; set; } = Loopback;
 
+    /// <summary>
+    /// How often the checks run in the background (<c>Health:CheckInterval</c>, default 5 s, from 1 s to 10 min).
+    /// <c>/healthz</c> answers from the latest results, so a busy database never makes the endpoint itself wait.
+    /// </summary>
+    public TimeSpan CheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    internal static readonly TimeSpan MinCheckInterval = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan MaxCheckInterval = TimeSpan.FromMinutes(10);
+
+    internal static bool IsValidCheckInterval(TimeSpan value) => value >= MinCheckInterval && value <= MaxCheckInterval;
+
+    /// <summary>
+    /// Results older than this mean a run is hanging (a check that never returns): /healthz then says Unhealthy
+    /// rather than repeating the last good answer forever. Three intervals, and never under 15 s, so a run slowed
+    /// by a busy moment is not reported as down.
+    /// </summary>
+    internal TimeSpan StaleAfter => CheckInterval * 3 > TimeSpan.FromSeconds(15) ? CheckInterval * 3 : TimeSpan.FromSeconds(15);
+
     internal static bool IsValidShowDetails(string? value) =>
         value is not null && (value.Equals(Loopback, StringComparison.OrdinalIgnoreCase)
             || value.Equals(Always, StringComparison.OrdinalIgnoreCase)

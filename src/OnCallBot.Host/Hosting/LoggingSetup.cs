@@ -107,7 +107,7 @@ internal static class LoggingSetup
         {
             return LogEventLevel.Error;
         }
-        // MapHealthChecks names its endpoints "Health checks": a probe every few seconds is not news.
-        return http.GetEndpoint()?.DisplayName == "Health checks" ? LogEventLevel.Debug : LogEventLevel.Information;
+        // /healthz (HealthEndpoints.DisplayName): a probe every few seconds is not news.
+        return http.GetEndpoint()?.DisplayName == HealthEndpoints.DisplayName ? LogEventLevel.Debug : LogEventLevel.Information;
     }
 }

@@ -57,6 +57,7 @@ internal sealed class QuartzCoordinationScheduler(ISchedulerFactory schedulers, 
             .UsingJobData(wakeUp.ToJobData())
             .StartAt(due > notBefore ? due : notBefore)
             .WithSimpleSchedule(schedule => schedule.WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
+            .AsCoordination()
             .Build();
         // Storing the job with the trigger, in one transaction, keeps this working where the job was never added.
         await scheduler.ScheduleJob(CoordinationJob.DetailOf(work), [trigger], new ScheduleJobOptions { Replace = true }, cancellationToken);

@@ -53,6 +53,7 @@ internal sealed class QuartzEscalationScheduler(ISchedulerFactory schedulers, Ti
             .UsingJobData(new EscalationWakeUp(incidentNumber, step, dueAt).ToJobData())
             .StartAt(due > now ? due : now)
             .WithSimpleSchedule(schedule => schedule.WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
+            .AsEscalation()
             .Build();
         // Storing the job with the trigger, in one transaction, keeps this working even where the job was never added.
         await scheduler.ScheduleJob(EscalationStepJob.Detail, [trigger], new ScheduleJobOptions { Replace = true }, cancellationToken);

@@ -51,8 +51,8 @@ internal sealed class SqlCoordinationStore(IDbConnectionFactory connections) : I
             throw new ArgumentException($"A room's version starts at 1; got {room.Version} for {room.Reference}.", nameof(room));
         }
 
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await connections.BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
         int inserted;
         await using (var insert = connection.CreateCommand(
             $"INSERT INTO incident_rooms ({RoomColumns}) VALUES ({RoomValues}) ON CONFLICT (incident_number) DO NOTHING", transaction))
@@ -114,8 +114,8 @@ internal sealed class SqlCoordinationStore(IDbConnectionFactory connections) : I
                 $"An update of {updated.Reference}'s room must carry the stored version plus one (2 or more); got {updated.Version}.", nameof(updated));
         }
 
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await connections.BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
         int changed;
         await using (var update = connection.CreateCommand(
             """

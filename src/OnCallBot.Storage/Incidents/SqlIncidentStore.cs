@@ -52,8 +52,8 @@ internal sealed class SqlIncidentStore(IDbConnectionFactory connections) : IInci
         ValidateIncident(incident, nameof(incident));
         ValidateEvents(events, nameof(events));
 
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await connections.BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
 
         // Most duplicates are a chat platform's retry well after the first delivery: answer without using up a number.
         if (await FindByIdempotencyKeyAsync(connection, transaction, incident.IdempotencyKey, cancellationToken) is { } existing)
@@ -111,8 +111,8 @@ internal sealed class SqlIncidentStore(IDbConnectionFactory connections) : IInci
                 $"An update of {updated.Reference} must carry the stored version plus one (2 or more); got {updated.Version}.", nameof(updated));
         }
 
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await connections.BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
         int changed;
         await using (var update = connection.CreateCommand(
             """
@@ -162,8 +162,8 @@ internal sealed class SqlIncidentStore(IDbConnectionFactory connections) : IInci
         {
             return;
         }
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await connections.BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
         await InsertEventsAsync(connection, transaction, events, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
@@ -203,11 +203,12 @@ internal sealed class SqlIncidentStore(IDbConnectionFactory connections) : IInci
             ValidateMessage(message, notification.Platform, nameof(notification));
         }
 
-        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var write = await connections.BeginWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await using var insert = connection.CreateCommand(
             $"INSERT INTO incident_notifications ({NotificationColumns}) " +
             "VALUES (@incident_number, @step, @level, @user_id, @platform, @at, @conversation_id, @message_id, @delivered_at, @failure) " +
-            "ON CONFLICT (incident_number, step, user_id, platform) DO NOTHING");
+            "ON CONFLICT (incident_number, step, user_id, platform) DO NOTHING", write.Transaction);
         insert.WithParameter("@incident_number", notification.IncidentNumber)
             .WithParameter("@step", notification.Step)
             .WithParameter("@level", notification.Level)
@@ -220,7 +221,9 @@ internal sealed class SqlIncidentStore(IDbConnectionFactory connections) : IInci
             .WithParameter("@failure", notification.Failure);
         try
         {
-            return await insert.ExecuteNonQueryAsync(cancellationToken) == 1;
+            var claimed = await insert.ExecuteNonQueryAsync(cancellationToken) == 1;
+            await write.CommitAsync(cancellationToken);
+            return claimed;
         }
         catch (DbException ex) when (IsForeignKeyViolation(ex))
         {
@@ -234,10 +237,11 @@ internal sealed class SqlIncidentStore(IDbConnectionFactory connections) : IInci
         ArgumentNullException.ThrowIfNull(message);
         ValidateMessage(message, platform, nameof(message));
 
-        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var write = await connections.BeginWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await using var update = connection.CreateCommand(
             "UPDATE incident_notifications SET conversation_id = @conversation_id, message_id = @message_id, delivered_at = @delivered_at, failure = NULL " +
-            "WHERE incident_number = @incident_number AND step = @step AND user_id = @user_id AND platform = @platform");
+            "WHERE incident_number = @incident_number AND step = @step AND user_id = @user_id AND platform = @platform", write.Transaction);
         update.WithParameter("@conversation_id", message.ConversationId)
             .WithParameter("@message_id", message.MessageId)
             .WithParameter("@delivered_at", _dialect.ToDb(deliveredAt));
@@ -246,6 +250,7 @@ internal sealed class SqlIncidentStore(IDbConnectionFactory connections) : IInci
         {
             throw NotClaimed(incidentNumber, step, userId, platform);
         }
+        await write.CommitAsync(cancellationToken);
     }
 
     public async Task SetNotificationFailedAsync(long incidentNumber, int step, string userId, string platform, string failure, CancellationToken cancellationToken)
@@ -253,15 +258,21 @@ internal sealed class SqlIncidentStore(IDbConnectionFactory connections) : IInci
         ValidateNotificationKey(step, userId, platform, nameof(userId));
         ArgumentException.ThrowIfNullOrWhiteSpace(failure);
 
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var update = connection.CreateCommand(
-            "UPDATE incident_notifications SET failure = @failure " +
-            "WHERE incident_number = @incident_number AND step = @step AND user_id = @user_id AND platform = @platform AND message_id IS NULL");
-        update.WithParameter("@failure", failure);
-        AddNotificationKey(update, incidentNumber, step, userId, platform);
-        if (await update.ExecuteNonQueryAsync(cancellationToken) == 1)
+        // The write ends before the read that explains a miss, so the writer gate is not held for it.
+        await using (var write = await connections.BeginWriteAsync(cancellationToken))
         {
-            return;
+            await using var update = write.Connection.CreateCommand(
+                "UPDATE incident_notifications SET failure = @failure " +
+                "WHERE incident_number = @incident_number AND step = @step AND user_id = @user_id AND platform = @platform AND message_id IS NULL",
+                write.Transaction);
+            update.WithParameter("@failure", failure);
+            AddNotificationKey(update, incidentNumber, step, userId, platform);
+            var marked = await update.ExecuteNonQueryAsync(cancellationToken) == 1;
+            await write.CommitAsync(cancellationToken);
+            if (marked)
+            {
+                return;
+            }
         }
         var delivered = (await GetNotificationsAsync(incidentNumber, cancellationToken))
             .Any(n => n.Step == step && n.UserId == userId && n.Platform == platform);
@@ -344,8 +355,8 @@ internal sealed class SqlIncidentStore(IDbConnectionFactory connections) : IInci
         }
         var until = SqlDialect.Truncate(now + length);
 
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await connections.BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
         var earlier = await ReadLeaseAsync(connection, transaction, incidentNumber, step, lockRow: true, cancellationToken);
         if (earlier is null)
         {
@@ -392,25 +403,29 @@ internal sealed class SqlIncidentStore(IDbConnectionFactory connections) : IInci
     public async Task<bool> RenewStepLeaseAsync(long incidentNumber, int step, string holder, Instant until, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(holder);
-        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var write = await connections.BeginWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await using var update = connection.CreateCommand(
             "UPDATE escalation_step_leases SET lease_until = @until " +
-            "WHERE incident_number = @incident_number AND step = @step AND holder = @holder AND released = @released");
+            "WHERE incident_number = @incident_number AND step = @step AND holder = @holder AND released = @released", write.Transaction);
         update.WithParameter("@until", _dialect.ToDb(until))
             .WithParameter("@incident_number", incidentNumber)
             .WithParameter("@step", step)
             .WithParameter("@holder", holder)
             .WithParameter("@released", false);
-        return await update.ExecuteNonQueryAsync(cancellationToken) == 1;
+        var renewed = await update.ExecuteNonQueryAsync(cancellationToken) == 1;
+        await write.CommitAsync(cancellationToken);
+        return renewed;
     }
 
     public async Task ReleaseStepLeaseAsync(long incidentNumber, int step, string holder, Instant now, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(holder);
-        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var write = await connections.BeginWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await using var update = connection.CreateCommand(
             "UPDATE escalation_step_leases SET lease_until = @now, released = @released_now " +
-            "WHERE incident_number = @incident_number AND step = @step AND holder = @holder AND released = @released");
+            "WHERE incident_number = @incident_number AND step = @step AND holder = @holder AND released = @released", write.Transaction);
         update.WithParameter("@now", _dialect.ToDb(now))
             .WithParameter("@released_now", true)
             .WithParameter("@incident_number", incidentNumber)
@@ -418,6 +433,7 @@ internal sealed class SqlIncidentStore(IDbConnectionFactory connections) : IInci
             .WithParameter("@holder", holder)
             .WithParameter("@released", false);
         await update.ExecuteNonQueryAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
     }
 
     private async Task<(Instant Until, bool Released)?> ReadLeaseAsync(

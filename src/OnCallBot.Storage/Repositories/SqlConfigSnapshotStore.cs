@@ -32,10 +32,10 @@ internal sealed class SqlConfigSnapshotStore(IDbConnectionFactory connections, I
         }
         var sha256 = snapshot.Sha256.ToLowerInvariant();
 
-        await using var connection = await connections.OpenAsync(cancellationToken);
         // One transaction for the compare and the insert, so two saves of the same content cannot both insert on SQLite
         // (BEGIN IMMEDIATE serializes them).
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await connections.BeginWriteAsync(cancellationToken);
+        var (connection, transaction) = (write.Connection, write.Transaction);
         await using (var latest = connection.CreateCommand(
             "SELECT sha256 FROM config_snapshots ORDER BY id DESC LIMIT 1", transaction))
         {

@@ -35,9 +35,10 @@ internal sealed class SqlOverrideStore(IDbConnectionFactory connections, ILogger
                 $"An override must end after it starts; got start {o.Start} and end {o.End} (to the microsecond).", nameof(scheduleOverride));
         }
 
-        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var write = await connections.BeginWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await using var command = connection.CreateCommand(
-            $"INSERT INTO schedule_overrides ({Columns}) VALUES (@id, @schedule_id, @user_id, @starts_at, @ends_at, @created_by, @created_at, @reason)");
+            $"INSERT INTO schedule_overrides ({Columns}) VALUES (@id, @schedule_id, @user_id, @starts_at, @ends_at, @created_by, @created_at, @reason)", write.Transaction);
         command.WithParameter("@id", _dialect.ToDb(o.Id))
             .WithParameter("@schedule_id", o.ScheduleId)
             .WithParameter("@user_id", o.UserId)
@@ -54,15 +55,18 @@ internal sealed class SqlOverrideStore(IDbConnectionFactory connections, ILogger
         {
             throw new InvalidOperationException($"An override with id {o.Id} already exists; nothing was changed.", ex);
         }
+        await write.CommitAsync(cancellationToken);
         Log.OverrideAdded(logger, o.Id, o.ScheduleId, o.UserId);
     }
 
     public async Task<bool> RemoveAsync(Guid id, CancellationToken cancellationToken)
     {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand("DELETE FROM schedule_overrides WHERE id = @id")
+        await using var write = await connections.BeginWriteAsync(cancellationToken);
+        var connection = write.Connection;
+        await using var command = connection.CreateCommand("DELETE FROM schedule_overrides WHERE id = @id", write.Transaction)
             .WithParameter("@id", _dialect.ToDb(id));
         var removed = await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        await write.CommitAsync(cancellationToken);
         if (removed)
         {
             Log.OverrideRemoved(logger, id);

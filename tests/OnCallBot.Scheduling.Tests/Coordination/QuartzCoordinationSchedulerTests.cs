@@ -57,6 +57,10 @@ public sealed class QuartzCoordinationSchedulerTests
             Assert.Equal(at, trigger.NextFireTimeUtc);
             Assert.Equal((int)SimpleTriggerMisfireInstruction.FireNow, trigger.MisfireInstructionCode);
             Assert.Equal(new CoordinationWakeUp(42, Instant.FromDateTimeOffset(at)), CoordinationWakeUp.FromJobData(trigger.JobDataMap));
+            // Its lane, as stored: below escalation, within coordination's thread limit.
+            Assert.Equal(TriggerLanes.CoordinationPriority, trigger.Priority);
+            Assert.Equal(TriggerLanes.CoordinationExecutionGroup, trigger.ExecutionGroup);
+            Assert.Equal(TriggerLanes.LateFiringWindow, trigger.MisfireThreshold);
             var job = await host.Scheduler.GetJobDetail(trigger.JobKey, None);
             Assert.True(job!.Durable);
             Assert.True(job.RequestsRecovery);

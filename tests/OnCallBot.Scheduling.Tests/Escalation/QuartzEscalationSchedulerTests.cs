@@ -44,6 +44,10 @@ public sealed class QuartzEscalationSchedulerTests
         Assert.Equal((int)SimpleTriggerMisfireInstruction.FireNow, trigger.MisfireInstructionCode);
         Assert.Equal(due.ToDateTimeOffset(), trigger.NextFireTimeUtc);
         Assert.Equal(new EscalationWakeUp(42, 3, due), EscalationWakeUp.FromJobData(trigger.JobDataMap));
+        // Its lane, as stored: first among triggers due at the same instant, outside coordination's thread limit.
+        Assert.Equal(TriggerLanes.EscalationPriority, trigger.Priority);
+        Assert.Null(trigger.ExecutionGroup);
+        Assert.Equal(TriggerLanes.LateFiringWindow, trigger.MisfireThreshold);
         var job = await host.Scheduler.GetJobDetail(EscalationStepJob.Key, None);
         Assert.True(job!.Durable);
         Assert.True(job.RequestsRecovery);
