@@ -13,7 +13,7 @@ public interface IDbConnectionFactory
 
     /// <summary>
     /// Opens a new connection, which the caller disposes, for reading (a write goes through
-    /// <see cref="BeginWriteAsync"/>). SQLite connections come with WAL journaling, <c>synchronous = NORMAL</c>,
+    /// <see cref="BeginWriteAsync"/>). SQLite connections come with WAL journaling, <c>synchronous = FULL</c>,
     /// foreign keys on and a busy timeout, since the scheduler writes to the same file.
     /// </summary>
     Task<DbConnection> OpenAsync(CancellationToken cancellationToken);

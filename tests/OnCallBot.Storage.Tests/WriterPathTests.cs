@@ -68,11 +68,11 @@ public sealed class WriterPathTests
     }
 
     [Fact]
-    public async Task OpenAsync_Sqlite_SynchronousNormalAndABusyTimeout()
+    public async Task OpenAsync_Sqlite_SynchronousFullAndABusyTimeout()
     {
         await using var store = await MigratedStore.CreateAsync(StorageProvider.Sqlite);
 
-        Assert.Equal(1L, await store.Database.ScalarAsync("PRAGMA synchronous"));
+        Assert.Equal(2L, await store.Database.ScalarAsync("PRAGMA synchronous"));
         Assert.Equal((long)DbConnectionFactory.SqliteBusyTimeoutMilliseconds, await store.Database.ScalarAsync("PRAGMA busy_timeout"));
     }
 
