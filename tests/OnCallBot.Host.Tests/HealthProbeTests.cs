@@ -18,12 +18,14 @@ public sealed class HealthProbeTests
     {
         private int _runs;
 
+        public HealthStatus Status { get; set; } = HealthStatus.Healthy;
+
         public System.Threading.Channels.Channel<int> Runs { get; } = System.Threading.Channels.Channel.CreateUnbounded<int>();
 
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
             Runs.Writer.TryWrite(Interlocked.Increment(ref _runs));
-            return Task.FromResult(HealthCheckResult.Healthy("counted"));
+            return Task.FromResult(new HealthCheckResult(Status, "counted"));
         }
     }
 
@@ -84,6 +86,31 @@ public sealed class HealthProbeTests
 
         Assert.NotNull(probe.Latest);
         Assert.True(probe.Latest.CompletedAt >= firstAt);
+    }
+
+    [Fact]
+    public async Task Probe_AfterARunThatWasNotHealthy_LooksAgainWithinASecondUntilHealthy()
+    {
+        var time = new FakeTimeProvider();
+        var lifetime = new StartedLifetime();
+        var (probe, check, services) = Probe(time, lifetime);
+        await using var _ = services;
+        check.Status = HealthStatus.Unhealthy;
+
+        await probe.StartAsync(CancellationToken.None);
+        lifetime.Start();
+        Assert.Equal(1, await NextRunAsync(check));
+        check.Status = HealthStatus.Healthy;
+        time.Advance(HealthProbe.RecheckWhileUnhealthy);
+        Assert.Equal(2, await NextRunAsync(check));
+        Assert.Equal(HealthStatus.Healthy, probe.Latest!.Report.Status);
+
+        // Healthy again: back to the full interval.
+        time.Advance(TimeSpan.FromSeconds(4));
+        Assert.False(check.Runs.Reader.TryPeek(out var early), $"run {early} came before the interval");
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(3, await NextRunAsync(check));
+        await probe.StopAsync(CancellationToken.None);
     }
 
     [Fact]

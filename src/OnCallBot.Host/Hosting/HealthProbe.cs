@@ -50,12 +50,12 @@ internal sealed partial class HealthProbe(
         {
             await started.Task.WaitAsync(stoppingToken);
         }
-        using var timer = new PeriodicTimer(options.Value.CheckInterval, time);
-        do
+        while (!stoppingToken.IsCancellationRequested)
         {
+            var healthy = false;
             try
             {
-                await ProbeNowAsync(stoppingToken);
+                healthy = (await ProbeNowAsync(stoppingToken)).Report.Status == HealthStatus.Healthy;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -63,9 +63,15 @@ internal sealed partial class HealthProbe(
                 // results stay, and their growing age makes /healthz report the probe stuck.
                 LogProbeFailed(logger, ex);
             }
+            // While something is not healthy (the scheduler starting just after the host, a store coming back), look
+            // again soon, so /healthz turns healthy within a second of it rather than a whole interval later.
+            var interval = options.Value.CheckInterval;
+            await Task.Delay(healthy || interval < RecheckWhileUnhealthy ? interval : RecheckWhileUnhealthy, time, stoppingToken);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
+
+    /// <summary>How soon the probe runs again after a run that was not healthy.</summary>
+    internal static readonly TimeSpan RecheckWhileUnhealthy = TimeSpan.FromSeconds(1);
 
     public override void Dispose()
     {

@@ -103,11 +103,14 @@ internal static class LoggingSetup
 
     private static LogEventLevel RequestLevel(HttpContext http, double elapsedMs, Exception? exception)
     {
-        if (exception is not null || http.Response.StatusCode >= StatusCodes.Status500InternalServerError)
+        // /healthz (HealthEndpoints.DisplayName): a probe every few seconds is not news, a 503 included (the failing
+        // check is logged by the health check service itself, once per probe run, not once per load balancer poll).
+        if (exception is null && http.GetEndpoint()?.DisplayName == HealthEndpoints.DisplayName)
         {
-            return LogEventLevel.Error;
+            return LogEventLevel.Debug;
         }
-        // /healthz (HealthEndpoints.DisplayName): a probe every few seconds is not news.
-        return http.GetEndpoint()?.DisplayName == HealthEndpoints.DisplayName ? LogEventLevel.Debug : LogEventLevel.Information;
+        return exception is not null || http.Response.StatusCode >= StatusCodes.Status500InternalServerError
+            ? LogEventLevel.Error
+            : LogEventLevel.Information;
     }
 }
