@@ -22,7 +22,7 @@ public static class StorageServiceCollectionExtensions
     /// </summary>
     /// <remarks>
     /// Registers <see cref="IDbConnectionFactory"/>, <see cref="IStorageMigrator"/>, <see cref="IConfigSnapshotStore"/>,
-    /// <see cref="IOverrideStore"/> (also as <see cref="IOverrideSource"/>), <see cref="IIncidentStore"/>, <see cref="ICoordinationStore"/> (incident rooms), <see cref="IDirectConversationStore"/> (each person's DM per chat platform), <see cref="IInboundRequestStore"/> (requests received lately, for deduplication), a hosted service that applies pending
+    /// <see cref="IOverrideStore"/> (also as <see cref="IOverrideSource"/>), <see cref="IIncidentStore"/>, <see cref="ICoordinationStore"/> (incident rooms), <see cref="IDirectConversationStore"/> (each person's DM per chat platform), <see cref="IInboundRequestStore"/> (requests received lately, for deduplication), <see cref="IOutboxStore"/> (work for the chat platforms), a hosted service that applies pending
     /// migrations while the host is starting (before any hosted service starts, so before the scheduler) and the
     /// <c>store</c> health check. Every registration is TryAdd, so a host or test can replace a part first.
     /// A <see cref="TimeProvider"/> is taken from the container (<see cref="TimeProvider.System"/> when none is).
@@ -48,6 +48,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IIncidentStore, SqlIncidentStore>();
         services.TryAddSingleton<ICoordinationStore, SqlCoordinationStore>();
         services.TryAddSingleton<IDirectConversationStore, SqlDirectConversationStore>();
+        services.TryAddSingleton<IOutboxStore, Delivery.SqlOutboxStore>();
         services.TryAddSingleton<IInboundRequestStore>(sp => new SqlInboundRequestStore(sp.GetRequiredService<IDbConnectionFactory>()));
 
         // First among hosted services as well as running in StartingAsync, so it also precedes hosts that start

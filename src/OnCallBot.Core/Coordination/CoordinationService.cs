@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using NodaTime;
 using NodaTime.Text;
+using OnCallBot.Core.Delivery;
 using OnCallBot.Core.Model;
 using OnCallBot.Core.OnCall;
 using OnCallBot.Core.Paging;
@@ -18,8 +19,12 @@ namespace OnCallBot.Core.Coordination;
 /// It follows the paging flow as an <see cref="IIncidentObserver"/> (open on page, invite whoever is notified,
 /// first acknowledger commands, summary on resolve) and takes commands from people. Resolving and paging
 /// more teams go through <see cref="PagingService"/>; <see cref="AuthorizeResolveAsync"/> says who may resolve.
+/// Nothing here calls a platform while a page or a command waits: what the platforms must be told (a channel, an
+/// invite, the topic, the card, a post) goes to the <see cref="Outbox"/>, in its cosmetic lane, and is carried out
+/// by <see cref="DeliverAsync"/> (cards and topics rendered from the store as they are sent, so only the latest
+/// state goes out however often it changed).
 /// </remarks>
-public sealed class CoordinationService : IIncidentObserver
+public sealed partial class CoordinationService : IIncidentObserver
 {
     private const int MaxConcurrentUpdateRetries = 5;
     private const int MaxChannelNameAttempts = 5;
@@ -35,6 +40,7 @@ public sealed class CoordinationService : IIncidentObserver
     private readonly IOnCallModelProvider _models;
     private readonly TimeProvider _time;
     private readonly CoordinationOptions _options;
+    private readonly Outbox _outbox;
 
     public CoordinationService(
         ICoordinationStore rooms,
@@ -44,7 +50,8 @@ public sealed class CoordinationService : IIncidentObserver
         OnCallResolver resolver,
         IOnCallModelProvider models,
         TimeProvider time,
-        CoordinationOptions options)
+        CoordinationOptions options,
+        Outbox outbox)
     {
         ArgumentNullException.ThrowIfNull(rooms);
         ArgumentNullException.ThrowIfNull(incidents);
@@ -54,6 +61,8 @@ public sealed class CoordinationService : IIncidentObserver
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(outbox);
+        _outbox = outbox;
         _rooms = rooms;
         _incidents = incidents;
         _scheduler = scheduler;
@@ -159,7 +168,7 @@ public sealed class CoordinationService : IIncidentObserver
         var summary = await SummaryAsync(incident.Number, cancellationToken) ?? "";
         foreach (var (platform, channel) in ChannelsOf(done.Room))
         {
-            await TryAsync(done.Room, platform, "post the summary", () => platform.PostAsync(channel.ChannelId, summary, cancellationToken), cancellationToken);
+            await EnqueuePostAsync(done.Room, platform, channel.ChannelId, "post the summary", summary, cancellationToken);
         }
         if (done.Room.Channels.Count > 0 && _options.ArchiveChannelAfter >= TimeSpan.Zero)
         {
@@ -346,16 +355,14 @@ public sealed class CoordinationService : IIncidentObserver
             var posted = new List<string>();
             foreach (var (platform, channel) in ChannelsOf(done.Room))
             {
-                if (await TryAsync(done.Room, platform, "post the status update", () => platform.PostAsync(channel.ChannelId, message, cancellationToken), cancellationToken))
-                {
-                    posted.Add($"#{channel.Name}");
-                }
+                await EnqueuePostAsync(done.Room, platform, channel.ChannelId, "post the status update", message, cancellationToken);
+                posted.Add($"#{channel.Name}");
             }
             foreach (var platform in _platforms)
             {
-                if (_options.StakeholderChannel(done.Room.Severity, platform.Name) is { } stakeholders
-                    && await TryAsync(done.Room, platform, "post the status update to the stakeholder channel", () => platform.PostAsync(stakeholders, message, cancellationToken), cancellationToken))
+                if (_options.StakeholderChannel(done.Room.Severity, platform.Name) is { } stakeholders)
                 {
+                    await EnqueuePostAsync(done.Room, platform, stakeholders, "post the status update to the stakeholder channel", message, cancellationToken);
                     posted.Add($"the SEV{done.Room.Severity} stakeholder channel on {platform.Name}");
                 }
             }
@@ -402,12 +409,12 @@ public sealed class CoordinationService : IIncidentObserver
                 announcement: who is null ? "⏰ " + text : null, reschedule: true), cancellationToken);
         if (outcome is CoordinationOutcome.Done && who is not null)
         {
-            foreach (var platform in _platforms.Where(p => p.Name == who.Person.Platform || who.Person.UserId is not null))
+            // On the platform they hold the role from; a person from the config can be reached on another one too.
+            var platform = _platforms.FirstOrDefault(p => p.Name == who.Person.Platform)
+                ?? (who.Person.UserId is not null ? _platforms.FirstOrDefault() : null);
+            if (platform is not null)
             {
-                if (await TryAsync(room, platform, "send the status reminder", () => platform.RemindAsync(who.Person, text, cancellationToken), cancellationToken))
-                {
-                    break;
-                }
+                await EnqueueAsync(room, platform, ChannelWork.Remind, null, null, ChannelWork.Write(new ChannelWork.Reminder(who.Person, text)), cancellationToken);
             }
         }
     }
@@ -423,10 +430,7 @@ public sealed class CoordinationService : IIncidentObserver
         }
         foreach (var (platform, channel) in ChannelsOf(room))
         {
-            if (await TryAsync(room, platform, $"archive #{channel.Name}", () => platform.ArchiveAsync(channel, cancellationToken), cancellationToken))
-            {
-                await _incidents.AppendEventsAsync([Event(room, Now, IncidentEventKind.Archived, Actor.System.DisplayName, $"Archived #{channel.Name} on {platform.Name}", null)], cancellationToken);
-            }
+            await EnqueueAsync(room, platform, ChannelWork.Archive, channel.ChannelId, null, "", cancellationToken);
         }
     }
 
@@ -580,10 +584,10 @@ public sealed class CoordinationService : IIncidentObserver
     }
 
     /// <summary>
-    /// Opens the incident's channel on every platform that has none yet: named from the summary (a taken name gets
-    /// a suffix), with every responder so far invited, the topic, the runbook and the card. A platform that
-    /// refuses (a missing permission, a rate limit) is said once on the timeline; the incident goes on in DMs there.
-    /// Safe to run again: platforms that have a channel are skipped.
+    /// Asks every platform that has no channel for the incident yet to open one (<see cref="ChannelWork.Open"/>, carried
+    /// out by <see cref="DeliverAsync"/>): named from the summary (a taken name gets a suffix), with every responder
+    /// so far invited, the topic, the runbook and the card. Safe to run again: a platform with a channel, or with an
+    /// opening already waiting, is asked once.
     /// </summary>
     public async Task OpenChannelsAsync(long incidentNumber, CancellationToken cancellationToken)
     {
@@ -595,61 +599,10 @@ public sealed class CoordinationService : IIncidentObserver
         {
             return;
         }
-        var model = _models.Current;
-        var service = incident.ServiceId is { } id ? model.Services.GetValueOrDefault(id) : null;
         foreach (var platform in _platforms.Where(p => room.ChannelOn(p.Name) is null))
         {
-            IncidentChannel? channel = null;
-            try
-            {
-                for (var attempt = 1; attempt <= MaxChannelNameAttempts && channel is null; attempt++)
-                {
-                    if (await platform.CreateChannelAsync(IncidentChannelName.For(incident.Number, incident.Summary, attempt), cancellationToken) is ChannelCreation.Created created)
-                    {
-                        channel = new IncidentChannel(platform.Name, created.ChannelId, created.Name, null);
-                    }
-                }
-                if (channel is null)
-                {
-                    throw new ChatDeliveryException($"every name tried, up to {IncidentChannelName.For(incident.Number, incident.Summary, MaxChannelNameAttempts)}, is taken");
-                }
-            }
-            catch (ChatDeliveryException ex)
-            {
-                // Said once: a retried job that meets the same refusal adds nothing new to the timeline.
-                await RecordFailureOnceAsync(room,
-                    $"Could not open an incident channel on {platform.Name}: {ex.Message}. {incident.Reference} goes on in direct messages there.", cancellationToken);
-                continue;
-            }
-
-            var opened = channel;
-            await ChangeAsync(incident.Number, (current, _, at) =>
-                Decision.Apply(current with { Channels = [.. current.Channels, opened] },
-                    [Event(current, at, IncidentEventKind.ChannelOpened, Actor.System.DisplayName, $"Opened #{opened.Name} on {platform.Name}", null)],
-                    announcement: null, invite: current.Responders.ToList()), cancellationToken);
-            if (service?.RunbookUrl is { } runbook)
-            {
-                await TryAsync(room, platform, "add the runbook", () => platform.AddRunbookAsync(opened, runbook, cancellationToken), cancellationToken);
-            }
-            if (await _rooms.GetAsync(incident.Number, cancellationToken) is { } saved)
-            {
-                await PostCardAsync(await _incidents.GetAsync(incident.Number, cancellationToken) ?? incident, saved, platform, opened, cancellationToken);
-            }
+            await EnqueueAsync(room, platform, ChannelWork.Open, null, ChannelWork.CoalesceKey(ChannelWork.Open, room, platform), "", cancellationToken);
         }
-    }
-
-    private async Task PostCardAsync(Incident incident, IncidentRoom room, IIncidentChannels platform, IncidentChannel channel, CancellationToken cancellationToken)
-    {
-        var card = await CardAsync(incident, room, cancellationToken);
-        string? messageId = null;
-        if (!await TryAsync(room, platform, "post the incident card", async () => messageId = await platform.PostCardAsync(channel, card, cancellationToken), cancellationToken)
-            || messageId is null)
-        {
-            return;
-        }
-        var withCard = channel with { CardMessageId = messageId };
-        await ChangeAsync(incident.Number, (current, _, _) =>
-            Decision.Apply(current with { Channels = current.Channels.Select(c => c.Platform == channel.Platform ? withCard : c).ToList() }, [], announcement: null, refreshCard: false), cancellationToken);
     }
 
     private async Task LinkAsync(long parentNumber, Incident child, Actor pager, CancellationToken cancellationToken)
@@ -752,26 +705,23 @@ public sealed class CoordinationService : IIncidentObserver
         }
         var topic = Topic(incident, room);
         var topicChanged = topic != Topic(incident, before) || before.Channels.Count != room.Channels.Count;
-        IncidentCard? card = null;
         foreach (var (platform, channel) in ChannelsOf(room))
         {
             if (decision.Invite.Count > 0)
             {
-                await TryAsync(room, platform, "invite responders", () => platform.InviteAsync(channel, decision.Invite, cancellationToken), cancellationToken);
+                await EnqueueAsync(room, platform, ChannelWork.Invite, channel.ChannelId, null, ChannelWork.Write(new ChannelWork.Invitation(decision.Invite)), cancellationToken);
             }
             if (topicChanged)
             {
-                await TryAsync(room, platform, "set the topic", () => platform.SetTopicAsync(channel, topic, cancellationToken), cancellationToken);
+                await EnqueueAsync(room, platform, ChannelWork.Topic, channel.ChannelId, ChannelWork.CoalesceKey(ChannelWork.Topic, room, platform), "", cancellationToken);
             }
             if (decision.RefreshCard && channel.CardMessageId is not null)
             {
-                card ??= await CardAsync(incident, room, cancellationToken);
-                var current = card;
-                await TryAsync(room, platform, "update the incident card", () => platform.UpdateCardAsync(channel, current, cancellationToken), cancellationToken);
+                await EnqueueAsync(room, platform, ChannelWork.UpdateCard, channel.ChannelId, ChannelWork.CoalesceKey(ChannelWork.UpdateCard, room, platform), "", cancellationToken);
             }
             if (decision.Announcement is { } announcement)
             {
-                await TryAsync(room, platform, "post in the incident channel", () => platform.PostAsync(channel.ChannelId, announcement, cancellationToken), cancellationToken);
+                await EnqueuePostAsync(room, platform, channel.ChannelId, "post in the incident channel", announcement, cancellationToken);
             }
         }
     }
@@ -780,21 +730,6 @@ public sealed class CoordinationService : IIncidentObserver
         room.Channels.Select(c => (Platform: _platforms.FirstOrDefault(p => p.Name == c.Platform), Channel: c))
             .Where(x => x.Platform is not null)
             .Select(x => (x.Platform!, x.Channel));
-
-    /// <summary>Runs a platform call; a refusal goes on the timeline (once per kind of failure and platform) instead of failing the command.</summary>
-    private async Task<bool> TryAsync(IncidentRoom room, IIncidentChannels platform, string what, Func<Task> call, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await call();
-            return true;
-        }
-        catch (ChatDeliveryException ex)
-        {
-            await RecordFailureOnceAsync(room, $"Could not {what} on {platform.Name}: {ex.Message}", cancellationToken);
-            return false;
-        }
-    }
 
     private async Task RecordFailureOnceAsync(IncidentRoom room, string text, CancellationToken cancellationToken)
     {

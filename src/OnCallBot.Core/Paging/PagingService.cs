@@ -1,4 +1,5 @@
 using NodaTime;
+using OnCallBot.Core.Delivery;
 using OnCallBot.Core.Model;
 using OnCallBot.Core.OnCall;
 using OnCallBot.Core.Ports;
@@ -17,7 +18,7 @@ namespace OnCallBot.Core.Paging;
 /// a step run twice (after a crash) never notifies the same person twice: at most once per person and step,
 /// and the next level still follows on timeout if a send was lost in a crash.
 /// </remarks>
-public sealed class PagingService
+public sealed partial class PagingService
 {
     private const int MaxConcurrentUpdateRetries = 5;
 
@@ -29,6 +30,7 @@ public sealed class PagingService
     private readonly TimeProvider _time;
     private readonly PagingOptions _options;
     private readonly IReadOnlyList<IIncidentObserver> _observers;
+    private readonly Outbox _outbox;
 
     public PagingService(
         IIncidentStore store,
@@ -38,6 +40,7 @@ public sealed class PagingService
         IOnCallModelProvider models,
         TimeProvider time,
         PagingOptions options,
+        Outbox outbox,
         IEnumerable<IIncidentObserver>? observers = null)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -47,6 +50,8 @@ public sealed class PagingService
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(outbox);
+        _outbox = outbox;
         _store = store;
         _scheduler = scheduler;
         _platforms = platforms.ToList();
@@ -457,7 +462,7 @@ public sealed class PagingService
                 // when it rewrote the others; bring it in line now rather than leave live buttons on a settled page.
                 if (await _store.GetAsync(incident.Number, cancellationToken) is { Status: not IncidentStatus.Triggered } settled)
                 {
-                    await RefreshMessageAsync(settled, model, platform, message, person.Id, level, levelCount, cancellationToken);
+                    await EnqueueRefreshAsync(settled, message, person.Id, level, cancellationToken);
                 }
                 await TellObserversAsync(incident, $"notifying {person.DisplayName}", o => o.OnNotifiedAsync(incident, person, platform.Name, cancellationToken), cancellationToken);
             }
@@ -649,31 +654,19 @@ public sealed class PagingService
         }
     }
 
-    /// <summary>Rewrites every page message of the incident to show its current state.</summary>
+    /// <summary>
+    /// Has every page message of the incident rewritten to show its current state, through the outbox's update lane:
+    /// the acknowledgement is saved and answered at once, and a message changed twice before it is rewritten is
+    /// rewritten once, from the store (<see cref="DeliverAsync"/>).
+    /// </summary>
     private async Task RefreshMessagesAsync(Incident incident, CancellationToken cancellationToken)
     {
-        var model = _models.Current;
-        var levelCount = PolicyFor(incident, model)?.Levels.Count ?? 0;
         foreach (var notification in await _store.GetNotificationsAsync(incident.Number, cancellationToken))
         {
-            if (notification.Message is { } message && _platforms.FirstOrDefault(p => p.Name == message.Platform) is { } platform)
+            if (notification.Message is { } message && _platforms.Any(p => p.Name == message.Platform))
             {
-                await RefreshMessageAsync(incident, model, platform, message, notification.UserId, notification.Level, levelCount, cancellationToken);
+                await EnqueueRefreshAsync(incident, message, notification.UserId, notification.Level, cancellationToken);
             }
-        }
-    }
-
-    private async Task RefreshMessageAsync(Incident incident, OnCallModel model, IChatPlatform platform, DeliveredMessage message, string userId, int level, int levelCount, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await platform.UpdatePageAsync(message, ViewOf(incident, model, level, levelCount), cancellationToken);
-        }
-        catch (ChatDeliveryException ex)
-        {
-            await RecordAsync(incident, IncidentEventKind.NotificationFailed,
-                $"Could not update the page message of {Names(model, [userId])} on {platform.Name}: {ex.Message}",
-                [userId], level, platform.Name, cancellationToken);
         }
     }
 

@@ -47,4 +47,13 @@ public sealed class ChatDeliveryException : Exception
     public ChatDeliveryException()
     {
     }
+
+    /// <summary>
+    /// True when trying again later may succeed (a rate limit, the platform unreachable or failing): the outbox then
+    /// keeps the work. False: the platform refused the work itself (a missing scope, a channel that is gone).
+    /// </summary>
+    public bool IsTransient { get; init; }
+
+    /// <summary>How long the platform asked to wait before the next try, when it said.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

@@ -17,6 +17,7 @@ internal static class MigrationCatalog
         M0003IncidentRooms.Migration,
         M0004StepLeasesAndDirectConversations.Migration,
         M0005InboundRequests.Migration,
+        M0006Outbox.Migration,
     ];
 
     public static int LatestVersion => All[^1].Version;
