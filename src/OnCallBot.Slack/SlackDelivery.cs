@@ -21,7 +21,7 @@ internal static class SlackDelivery
         }
         catch (SlackApiException ex)
         {
-            throw new ChatDeliveryException(describe(ex), ex);
+            throw new ChatDeliveryException(describe(ex), ex) { IsTransient = IsTransient(ex), RetryAfter = ex.RetryAfter };
         }
         catch (ArgumentException ex)
         {
@@ -30,11 +30,20 @@ internal static class SlackDelivery
         }
         catch (HttpRequestException ex)
         {
-            throw new ChatDeliveryException($"Slack could not be reached: {ex.Message}", ex);
+            throw new ChatDeliveryException($"Slack could not be reached: {ex.Message}", ex) { IsTransient = true };
         }
         catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new ChatDeliveryException("Slack did not answer in time (HTTP timeout).", ex);
+            throw new ChatDeliveryException("Slack did not answer in time (HTTP timeout).", ex) { IsTransient = true };
         }
     }
+
+    // Slack's errors that say "not now" rather than "not this": trying again later may succeed.
+    private static readonly HashSet<string> TransientErrors = new(StringComparer.Ordinal)
+    {
+        "ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout", SlackApiException.HttpErrorCode,
+    };
+
+    private static bool IsTransient(SlackApiException exception) =>
+        TransientErrors.Contains(exception.Error) || exception.StatusCode is { } status && (int)status >= 500;
 }

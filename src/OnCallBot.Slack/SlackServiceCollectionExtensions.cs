@@ -42,6 +42,7 @@ public static class SlackServiceCollectionExtensions
         services.TryAddSingleton<SlackHttpEndpoints>();
 
         services.TryAddSingleton<SlackRateLimiter>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Core.Delivery.IDeliveryPacing, SlackDeliveryPacing>());
         services.TryAddTransient<SlackResponseHandler>();
         services.TryAddTransient<SlackRetryAfterHandler>();
         services.TryAddTransient<SlackPacingHandler>();

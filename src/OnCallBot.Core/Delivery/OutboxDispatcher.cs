@@ -183,6 +183,7 @@ public sealed class OutboxDispatcher
         var item = claim.Item;
         try
         {
+            DeliveryContext.Current = item;
             await CarryOutAsync(claim);
         }
 #pragma warning disable CA1031 // The work stays in the store; whatever failed is reported and the loop goes on.

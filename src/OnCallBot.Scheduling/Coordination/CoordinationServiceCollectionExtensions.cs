@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OnCallBot.Core.Delivery;
 using OnCallBot.Core.Coordination;
 using OnCallBot.Core.Model;
 using OnCallBot.Core.OnCall;
@@ -53,9 +54,11 @@ public static class CoordinationServiceCollectionExtensions
             sp.GetRequiredService<OnCallResolver>(),
             sp.GetRequiredService<IOnCallModelProvider>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<IOptions<CoordinationOptions>>().Value));
+            sp.GetRequiredService<IOptions<CoordinationOptions>>().Value,
+            sp.GetRequiredService<Outbox>()));
         // The same instance as the singleton above: one service both observes paging and takes commands.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncidentObserver, CoordinationService>(sp => sp.GetRequiredService<CoordinationService>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxHandler, CoordinationService>(sp => sp.GetRequiredService<CoordinationService>()));
         services.TryAddTransient<OpenChannelsJob>();
         services.TryAddTransient<StatusReminderJob>();
         services.TryAddTransient<ArchiveChannelsJob>();

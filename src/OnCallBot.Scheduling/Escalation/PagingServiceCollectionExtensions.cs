@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OnCallBot.Core.Delivery;
+using OnCallBot.Scheduling.Delivery;
 using OnCallBot.Core.Model;
 using OnCallBot.Core.OnCall;
 using OnCallBot.Core.Paging;
@@ -36,6 +38,7 @@ public static class PagingServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
 
         services.AddOnCallScheduling(configuration);
+        services.AddOnCallOutbox();
 
         services.AddOptions<PagingOptions>().BindConfiguration(PagingOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PagingOptions>, PagingOptionsValidator>());
@@ -53,7 +56,10 @@ public static class PagingServiceCollectionExtensions
             sp.GetRequiredService<IOnCallModelProvider>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<PagingOptions>>().Value,
+            sp.GetRequiredService<Outbox>(),
             sp.GetServices<IIncidentObserver>()));
+        // The same instance: the paging flow rewrites its page messages through the outbox.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxHandler, PagingService>(sp => sp.GetRequiredService<PagingService>()));
         services.AddHostedService<EscalationReconciler>();
         return services;
     }

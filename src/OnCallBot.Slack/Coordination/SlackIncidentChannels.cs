@@ -14,7 +14,7 @@ namespace OnCallBot.Slack.Coordination;
 /// Slack as a home for incidents: a public channel per incident (<c>conversations.create</c>), its responders
 /// invited (<c>conversations.invite</c>), the topic (<c>conversations.setTopic</c>), the card posted and pinned
 /// (<c>chat.postMessage</c>, <c>pins.add</c>) and rewritten (<c>chat.update</c>), reminders by DM
-/// (<c>conversations.open</c>) and archiving (<c>conversations.archive</c>). Bot scopes: <c>channels:manage</c>,
+/// (the DM remembered, <c>conversations.open</c> only the first time) and archiving (<c>conversations.archive</c>). Bot scopes: <c>channels:manage</c>,
 /// <c>pins:write</c>, <c>chat:write</c>, <c>chat:write.public</c> (stakeholder channels the bot was not invited to)
 /// and <c>im:write</c>. Every refusal becomes a one-line <see cref="ChatDeliveryException"/> that names the scope
 /// to add when one is missing.
@@ -218,11 +218,9 @@ internal sealed class SlackIncidentChannels : IIncidentChannels
         var slackId = SlackIdOf(person, _models.Current)
             ?? throw new ChatDeliveryException($"{person.DisplayName} has no Slack user id (add one to the on-call config to remind them on Slack)");
         var mrkdwn = SlackText.Fit(SlackMarkdown.ToMrkdwn(text), MaxMessageLength, escape: false);
-        await DeliverAsync(async client =>
-        {
-            var dm = await client.OpenConversationAsync([slackId], cancellationToken);
-            return await client.PostMessageAsync(dm, mrkdwn, cancellationToken: cancellationToken);
-        }, cancellationToken);
+        var conversations = _services.GetRequiredService<IDirectConversationStore>();
+        await DeliverAsync(client => SlackDirectMessages.PostAsync(conversations, client, slackId,
+            dm => client.PostMessageAsync(dm, mrkdwn, cancellationToken: cancellationToken), cancellationToken), cancellationToken);
     }
 
     public async Task ArchiveAsync(IncidentChannel channel, CancellationToken cancellationToken)

@@ -40,9 +40,6 @@ internal sealed class SlackChatPlatform : IChatPlatform
 
     private IDirectConversationStore Conversations => _services.GetRequiredService<IDirectConversationStore>();
 
-    // What chat.postMessage answers for a DM channel that no longer takes messages; a fresh conversations.open fixes it.
-    private static readonly HashSet<string> ChannelGoneErrors = new(StringComparer.Ordinal) { "channel_not_found", "is_archived", "not_in_channel" };
-
     /// <summary>True when Slack is on and the person has a Slack user id in the on-call config.</summary>
     public bool CanReach(User user)
     {
@@ -59,7 +56,7 @@ internal sealed class SlackChatPlatform : IChatPlatform
         var message = SlackPageMessage.Page(page);
         return await DeliverAsync(async client =>
         {
-            var posted = await PostDirectAsync(client, slackUserId,
+            var posted = await SlackDirectMessages.PostAsync(Conversations, client, slackUserId,
                 channel => client.PostMessageAsync(channel, message.Text, message.Blocks, cancellationToken: cancellationToken), cancellationToken);
             return new DeliveredMessage(PlatformName, posted.ChannelId, posted.Ts);
         }, cancellationToken);
@@ -101,41 +98,9 @@ internal sealed class SlackChatPlatform : IChatPlatform
         }
         var fitted = SlackText.Fit(text, SlackPageMessage.MaxSectionLength);
         await DeliverAsync(
-            client => PostDirectAsync(client, person.PlatformUserId,
+            client => SlackDirectMessages.PostAsync(Conversations, client, person.PlatformUserId,
                 channel => client.PostMessageAsync(channel, fitted, cancellationToken: cancellationToken), cancellationToken),
             cancellationToken);
-    }
-
-    /// <summary>
-    /// Posts to the person's DM: the remembered channel when there is one, else (or when Slack says it is gone) a
-    /// freshly opened one, which is remembered for next time.
-    /// </summary>
-    private async Task<SlackMessageRef> PostDirectAsync(SlackWebApiClient client, string slackUserId, Func<string, Task<SlackMessageRef>> post, CancellationToken cancellationToken)
-    {
-        var conversations = Conversations;
-        if (await conversations.FindAsync(PlatformName, slackUserId, cancellationToken) is { } remembered)
-        {
-            try
-            {
-                return await post(remembered);
-            }
-            catch (SlackApiException ex) when (ChannelGoneErrors.Contains(ex.Error))
-            {
-                await conversations.ForgetAsync(PlatformName, slackUserId, remembered, cancellationToken);
-            }
-        }
-        var opened = await client.OpenConversationAsync([slackUserId], cancellationToken);
-        await conversations.RememberAsync(PlatformName, slackUserId, opened, cancellationToken);
-        try
-        {
-            return await post(opened);
-        }
-        catch (SlackApiException ex) when (ChannelGoneErrors.Contains(ex.Error))
-        {
-            // Gone as soon as opened: try no further now, and open afresh next time rather than reuse it.
-            await conversations.ForgetAsync(PlatformName, slackUserId, opened, cancellationToken);
-            throw;
-        }
     }
 
     /// <summary>One line for the audit trail: the method, Slack's error, and the scope to add when one is missing.</summary>

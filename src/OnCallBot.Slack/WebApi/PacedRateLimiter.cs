@@ -27,6 +27,9 @@ internal sealed class PacedRateLimiter : RateLimiter
     private long _successful;
     private bool _disposed;
 
+    // Until when the platform asked for no calls at all (HTTP 429 Retry-After); the bucket is empty until then.
+    private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
+
     public PacedRateLimiter(TimeProvider timeProvider, TimeSpan interval, int burst)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
@@ -200,7 +203,9 @@ internal sealed class PacedRateLimiter : RateLimiter
             return;
         }
         var missing = Math.Max(0, head.Value.Permits - _tokens);
-        var due = TimeSpan.FromTicks(Math.Max(1, (long)Math.Ceiling(missing * _interval.Ticks)));
+        var now = _timeProvider.GetUtcNow();
+        var paused = _pausedUntil > now ? (_pausedUntil - now).Ticks : 0;
+        var due = TimeSpan.FromTicks(Math.Max(1, paused + (long)Math.Ceiling(missing * _interval.Ticks)));
         _timer ??= _timeProvider.CreateTimer(OnTimer, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _timer.Change(due, Timeout.InfiniteTimeSpan);
     }
@@ -217,8 +222,52 @@ internal sealed class PacedRateLimiter : RateLimiter
         return true;
     }
 
+    /// <summary>
+    /// How long until one more call may go, behind those already waiting: zero when it may go now. Takes nothing.
+    /// </summary>
+    public TimeSpan TimeUntilAvailable()
+    {
+        lock (_gate)
+        {
+            var now = _timeProvider.GetUtcNow();
+            Refill(now);
+            var paused = _pausedUntil > now ? _pausedUntil - now : TimeSpan.Zero;
+            var missing = _queue.Sum(w => (double)w.Permits) + 1 - _tokens;
+            if (missing <= Epsilon && paused == TimeSpan.Zero)
+            {
+                return TimeSpan.Zero;
+            }
+            return paused + TimeSpan.FromTicks((long)Math.Ceiling(Math.Max(0, missing) * _interval.Ticks));
+        }
+    }
+
+    /// <summary>
+    /// Lets no call go before <paramref name="until"/> (the platform answered 429 with <c>Retry-After</c>); the bucket
+    /// refills from then on. Waiting callers wait for it too.
+    /// </summary>
+    public void PauseUntil(DateTimeOffset until)
+    {
+        lock (_gate)
+        {
+            if (_disposed || until <= _pausedUntil)
+            {
+                return;
+            }
+            _pausedUntil = until;
+            _tokens = 0;
+            _lastRefill = until;
+            ScheduleLocked();
+        }
+    }
+
     private void Refill(DateTimeOffset now)
     {
+        if (now < _pausedUntil)
+        {
+            _tokens = 0;
+            _lastRefill = _pausedUntil;
+            return;
+        }
         var elapsed = now - _lastRefill;
         _lastRefill = now;
         if (elapsed > TimeSpan.Zero)

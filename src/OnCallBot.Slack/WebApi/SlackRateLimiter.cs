@@ -95,6 +95,29 @@ public sealed class SlackRateLimiter : IDisposable
         }
     }
 
+    /// <summary>
+    /// How long until a call to <paramref name="method"/> (in <paramref name="channel"/>, for <c>chat.postMessage</c>) may
+    /// go without waiting: zero when it may go now. A <c>chat.postMessage</c> whose channel is not known yet (a DM
+    /// not opened yet) is paced when it is made.
+    /// </summary>
+    internal TimeSpan WaitFor(string method, string? channel) =>
+        MethodTiers.TryGetValue(method, out var tier) && (tier != SlackRateTier.PostMessage || channel is not null)
+            ? ((PacedRateLimiter)LimiterFor(method, channel)).TimeUntilAvailable()
+            : TimeSpan.Zero;
+
+    /// <summary>
+    /// Slack answered a call with HTTP 429: nothing more goes to that bucket (the method's tier, or the channel for
+    /// <c>chat.postMessage</c>) until <paramref name="retryAfter"/> has passed. Other buckets are not held up.
+    /// </summary>
+    internal void Pause(string method, string? channel, TimeSpan retryAfter)
+    {
+        if (!MethodTiers.TryGetValue(method, out var tier) || (tier == SlackRateTier.PostMessage && channel is null))
+        {
+            return;
+        }
+        ((PacedRateLimiter)LimiterFor(method, channel)).PauseUntil(_timeProvider.GetUtcNow() + retryAfter);
+    }
+
     /// <summary>The limiter a method (and channel) is paced by; for tests and diagnostics.</summary>
     internal RateLimiter LimiterFor(string method, string? channel) =>
         MethodTiers[method] == SlackRateTier.PostMessage ? ChannelLimiter(channel!) : _methodLimiters.GetOrAdd(method, m => Create(MethodTiers[m]));
