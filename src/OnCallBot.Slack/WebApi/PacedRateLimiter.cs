@@ -30,6 +30,9 @@ internal sealed class PacedRateLimiter : RateLimiter
     // Until when the platform asked for no calls at all (HTTP 429 Retry-After); the bucket is empty until then.
     private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
 
+    // The call Slack asked to wait for goes as soon as the pause ends, not one interval after it.
+    private bool _resumeWithOne;
+
     public PacedRateLimiter(TimeProvider timeProvider, TimeSpan interval, int burst)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
@@ -202,9 +205,9 @@ internal sealed class PacedRateLimiter : RateLimiter
             _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             return;
         }
-        var missing = Math.Max(0, head.Value.Permits - _tokens);
         var now = _timeProvider.GetUtcNow();
         var paused = _pausedUntil > now ? (_pausedUntil - now).Ticks : 0;
+        var missing = Math.Max(0, head.Value.Permits - (paused > 0 && _resumeWithOne ? 1 : _tokens));
         var due = TimeSpan.FromTicks(Math.Max(1, paused + (long)Math.Ceiling(missing * _interval.Ticks)));
         _timer ??= _timeProvider.CreateTimer(OnTimer, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _timer.Change(due, Timeout.InfiniteTimeSpan);
@@ -232,7 +235,7 @@ internal sealed class PacedRateLimiter : RateLimiter
             var now = _timeProvider.GetUtcNow();
             Refill(now);
             var paused = _pausedUntil > now ? _pausedUntil - now : TimeSpan.Zero;
-            var missing = _queue.Sum(w => (double)w.Permits) + 1 - _tokens;
+            var missing = _queue.Sum(w => (double)w.Permits) + 1 - (paused > TimeSpan.Zero && _resumeWithOne ? 1 : _tokens);
             if (missing <= Epsilon && paused == TimeSpan.Zero)
             {
                 return TimeSpan.Zero;
@@ -254,6 +257,7 @@ internal sealed class PacedRateLimiter : RateLimiter
                 return;
             }
             _pausedUntil = until;
+            _resumeWithOne = true;
             _tokens = 0;
             _lastRefill = until;
             ScheduleLocked();
@@ -266,6 +270,13 @@ internal sealed class PacedRateLimiter : RateLimiter
         {
             _tokens = 0;
             _lastRefill = _pausedUntil;
+            return;
+        }
+        if (_resumeWithOne)
+        {
+            _resumeWithOne = false;
+            _tokens = Math.Min(_burst, 1 + ((now - _pausedUntil).Ticks / (double)_interval.Ticks));
+            _lastRefill = now;
             return;
         }
         var elapsed = now - _lastRefill;

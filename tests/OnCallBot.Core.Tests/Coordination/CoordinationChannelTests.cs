@@ -69,6 +69,7 @@ public sealed class CoordinationChannelTests
         var channel = Assert.Single(room.Channels);
         Assert.Equal(new IncidentChannel("slack", created.ChannelId, "inc-1-checkout-returns-500s", channel.CardMessageId), channel);
         Assert.Equal(room, await h.Coordination.FindByChannelAsync("slack", created.ChannelId, CancellationToken.None));
+        await h.DeliverAsync();
 
         Assert.Equal("INC-1 SEV3 | Investigating | Commander: unfilled | Checkout returns 500s", Assert.Single(h.Channels.Topics).Topic);
         Assert.Equal(new RunbookAdded(created.ChannelId, CheckoutRunbook), Assert.Single(h.Channels.Runbooks));
@@ -105,6 +106,7 @@ public sealed class CoordinationChannelTests
         await h.OpenChannelsAsync();
 
         await h.Coordination.OpenChannelsAsync(incident.Number, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Single(h.Channels.Created);
         Assert.Single(h.Channels.CardsPosted);
@@ -152,9 +154,13 @@ public sealed class CoordinationChannelTests
         await h.RunEscalationAsync();
         // A retried job, then the rest of the response: none of it says the failure again.
         await h.Coordination.OpenChannelsAsync(incident.Number, CancellationToken.None);
+        await h.DeliverAsync();
         await h.Paging.AcknowledgeAsync(incident.Number, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         await h.Coordination.AddNoteAsync(incident.Number, "Rolled back", Alice, CancellationToken.None);
+        await h.DeliverAsync();
         var status = await h.Coordination.PostStatusAsync(incident.Number, "Mitigated", Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         var failed = Assert.Single(await h.EventsAsync(incident.Number, IncidentEventKind.ChannelFailed));
         Assert.Equal("Could not open an incident channel on slack: missing_scope: channels:manage. INC-1 goes on in direct messages there.", failed.Text);
@@ -179,6 +185,7 @@ public sealed class CoordinationChannelTests
 
         h.Channels.FailCreate(null);
         await h.Coordination.OpenChannelsAsync(incident.Number, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Single(h.Channels.Created);
         Assert.Single((await h.RoomAsync(incident.Number)).Channels);
@@ -191,6 +198,7 @@ public sealed class CoordinationChannelTests
         var incident = await h.PageAsync();
 
         await h.Coordination.OpenChannelsAsync(incident.Number, CancellationToken.None);
+        await h.DeliverAsync();
         await h.RunEscalationAsync();
 
         Assert.Empty(h.Channels.CreateAttempts);
@@ -215,6 +223,7 @@ public sealed class CoordinationChannelTests
         var h = new CoordinationHarness();
         var incident = await h.PageAsync();
         await h.Paging.ResolveAsync(incident.Number, Olivia, CancellationToken.None);
+        await h.DeliverAsync();
 
         await h.OpenChannelsAsync();
 

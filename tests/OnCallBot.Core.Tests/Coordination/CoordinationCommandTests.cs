@@ -13,10 +13,12 @@ public sealed class CoordinationCommandTests
         var h = new CoordinationHarness();
         var channel = await h.OpenIncidentAsync();
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         var pagedAt = h.Now;
         h.Time.Advance(TimeSpan.FromMinutes(10));
 
         var outcome = await h.Coordination.SetSeverityAsync(1, 1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal("Severity: SEV3 → SEV1.", Assert.IsType<CoordinationOutcome.Done>(outcome).Message);
         Assert.Equal("Severity: SEV3 → SEV1 (by Alice)", Assert.Single(await h.EventsAsync(1, IncidentEventKind.SeverityChanged)).Text);
@@ -39,6 +41,7 @@ public sealed class CoordinationCommandTests
         var before = await h.RoomAsync(1);
 
         var outcome = await h.Coordination.SetSeverityAsync(1, severity, Olivia, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal("Severity is 1 (worst) to 4: e.g. /incident sev 2.", Assert.IsType<CoordinationOutcome.Refused>(outcome).Reason);
         Assert.Equal(before, await h.RoomAsync(1));
@@ -53,6 +56,7 @@ public sealed class CoordinationCommandTests
         var before = await h.RoomAsync(1);
 
         var outcome = await h.Coordination.SetSeverityAsync(1, 1, Eve, CancellationToken.None);
+        await h.DeliverAsync();
 
         var refused = Assert.IsType<CoordinationOutcome.Refused>(outcome);
         Assert.Equal("Only responders of INC-1 may change its severity. Ask a responder to add you with /incident role <role> @you.",
@@ -67,6 +71,7 @@ public sealed class CoordinationCommandTests
         var channel = await h.OpenIncidentAsync();
 
         var outcome = await h.Coordination.SetPhaseAsync(1, IncidentPhase.Identified, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal("Phase: investigating → identified.", Assert.IsType<CoordinationOutcome.Done>(outcome).Message);
         Assert.Equal("Phase: investigating → identified (by Alice)", Assert.Single(await h.EventsAsync(1, IncidentEventKind.PhaseChanged)).Text);
@@ -83,6 +88,7 @@ public sealed class CoordinationCommandTests
         var before = await h.RoomAsync(1);
 
         var outcome = await h.Coordination.SetPhaseAsync(1, IncidentPhase.Resolved, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal("To resolve the incident use /incident resolve: it also stops paging and posts the summary.",
             Assert.IsType<CoordinationOutcome.Refused>(outcome).Reason);
@@ -97,6 +103,7 @@ public sealed class CoordinationCommandTests
         var channel = await h.OpenIncidentAsync();
 
         var outcome = await h.Coordination.AddNoteAsync(1, "  Rolled back to v41  ", Eve, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal("Noted on INC-1's timeline.", Assert.IsType<CoordinationOutcome.Done>(outcome).Message);
         var note = Assert.Single(await h.EventsAsync(1, IncidentEventKind.Note));
@@ -112,6 +119,7 @@ public sealed class CoordinationCommandTests
         await h.OpenIncidentAsync();
 
         var outcome = await h.Coordination.AddNoteAsync(1, "   ", Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Contains("/incident note", Assert.IsType<CoordinationOutcome.Refused>(outcome).Reason, StringComparison.Ordinal);
         Assert.Empty(await h.EventsAsync(1, IncidentEventKind.Note));
@@ -126,8 +134,10 @@ public sealed class CoordinationCommandTests
         var startedAt = h.Now;
 
         var started = await h.Coordination.SetImpactAsync(1, started: true, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         h.Time.Advance(TimeSpan.FromMinutes(25));
         var ended = await h.Coordination.SetImpactAsync(1, started: false, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal("Customer impact started.", Assert.IsType<CoordinationOutcome.Done>(started).Message);
         Assert.Equal("Customer impact ended after 25m.", Assert.IsType<CoordinationOutcome.Done>(ended).Message);
@@ -148,9 +158,12 @@ public sealed class CoordinationCommandTests
         await h.OpenIncidentAsync();
 
         var endFirst = await h.Coordination.SetImpactAsync(1, started: false, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         await h.Coordination.SetImpactAsync(1, started: true, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         var before = await h.RoomAsync(1);
         var startAgain = await h.Coordination.SetImpactAsync(1, started: true, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal("Customer impact on INC-1 is not marked as started: /incident impact start first.", Assert.IsType<CoordinationOutcome.Refused>(endFirst).Reason);
         Assert.Equal("Customer impact on INC-1 is already marked as started at 2026-01-05 09:00 UTC.", Assert.IsType<CoordinationOutcome.Refused>(startAgain).Reason);
@@ -167,6 +180,7 @@ public sealed class CoordinationCommandTests
         h.Time.Advance(TimeSpan.FromHours(1));
 
         var outcome = await h.Coordination.PostStatusAsync(1, "Rolled back; error rate back to normal.", Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal("Status update posted in #inc-1-checkout-returns-500s.", Assert.IsType<CoordinationOutcome.Done>(outcome).Message);
         Assert.Equal("*Status update, INC-1 (SEV3, investigating)*: Checkout returns 500s\nRolled back; error rate back to normal.\n_by Alice_",
@@ -186,8 +200,10 @@ public sealed class CoordinationCommandTests
         h.Channels.AddExistingChannel("C0STATUS");
         var channel = await h.OpenIncidentAsync();
         await h.Coordination.SetSeverityAsync(1, 1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         var outcome = await h.Coordination.PostStatusAsync(1, "Mitigated.", Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal("Status update posted in #inc-1-checkout-returns-500s and the SEV1 stakeholder channel on slack.",
             Assert.IsType<CoordinationOutcome.Done>(outcome).Message);
@@ -204,6 +220,7 @@ public sealed class CoordinationCommandTests
         var channel = await h.OpenIncidentAsync();
 
         var outcome = await h.Coordination.PostStatusAsync(1, "Looking into it.", Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal("Status update posted in #inc-1-checkout-returns-500s.", Assert.IsType<CoordinationOutcome.Done>(outcome).Message);
         Assert.Empty(h.Channels.PostsIn("C0STATUS"));
@@ -218,6 +235,7 @@ public sealed class CoordinationCommandTests
         var before = await h.RoomAsync(1);
 
         var outcome = await h.Coordination.PostStatusAsync(1, "", Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Contains("/incident status", Assert.IsType<CoordinationOutcome.Refused>(outcome).Reason, StringComparison.Ordinal);
         Assert.Equal(before, await h.RoomAsync(1));

@@ -1,11 +1,13 @@
 using NodaTime;
 using OnCallBot.Core.Coordination;
+using OnCallBot.Core.Delivery;
 using OnCallBot.Core.Model;
 using OnCallBot.Core.OnCall;
 using OnCallBot.Core.Paging;
 using OnCallBot.Core.Ports;
 using OnCallBot.TestKit;
 using OnCallBot.TestKit.Coordination;
+using OnCallBot.TestKit.Delivery;
 using OnCallBot.TestKit.Paging;
 using static OnCallBot.Core.Tests.Build;
 
@@ -48,8 +50,25 @@ internal sealed class CoordinationHarness
         configure?.Invoke(Options);
         var resolver = new OnCallResolver(new InMemoryOverrides());
         var models = new FixedOnCallModel(Model);
-        Coordination = new CoordinationService(Rooms, Store, CoordinationScheduler, [Channels], resolver, models, Time, Options);
-        Paging = new PagingService(Store, Scheduler, [Slack], resolver, models, Time, new PagingOptions(), [Coordination]);
+        var outbox = new Outbox(Outbox, Time);
+        Coordination = new CoordinationService(Rooms, Store, CoordinationScheduler, [Channels], resolver, models, Time, Options, outbox);
+        Paging = new PagingService(Store, Scheduler, [Slack], resolver, models, Time, new PagingOptions(), outbox, [Coordination]);
+        Dispatcher = new OutboxDispatcher(Outbox, [Coordination, Paging], [new UnpacedDelivery("slack")], Time, new OutboxOptions(),
+            (item, ex) => _faults.Add($"{item.Kind} #{item.Id}: {ex}"));
+    }
+
+    private readonly List<string> _faults = [];
+
+    /// <summary>What the flows queued for the chat platforms (channel work, page rewrites).</summary>
+    public InMemoryOutboxStore Outbox { get; } = new();
+
+    public OutboxDispatcher Dispatcher { get; }
+
+    /// <summary>Carries out everything the outbox holds, as the host's worker would; a fault in any of it fails the test.</summary>
+    public async Task DeliverAsync()
+    {
+        await Dispatcher.DrainAsync(CancellationToken.None);
+        Assert.Empty(_faults);
     }
 
     public FakeTimeProvider Time { get; }
@@ -85,6 +104,7 @@ internal sealed class CoordinationHarness
     {
         var outcome = await Paging.PageAsync(
             new PageRequest(new PageTarget.ServiceNamed(service), summary, pager ?? Olivia, Guid.NewGuid().ToString(), joinIncident), CancellationToken.None);
+        await DeliverAsync();
         return Assert.IsType<PageOutcome.Paged>(outcome).Incident;
     }
 
@@ -97,14 +117,26 @@ internal sealed class CoordinationHarness
         return Assert.Single((await RoomAsync(incident.Number)).Channels);
     }
 
-    public Task<IReadOnlyList<WakeUp>> RunEscalationAsync() => Scheduler.FireDueAsync(Paging);
+    public async Task<IReadOnlyList<WakeUp>> RunEscalationAsync()
+    {
+        var fired = await Scheduler.FireDueAsync(Paging);
+        await DeliverAsync();
+        return fired;
+    }
 
-    public Task<IReadOnlyList<long>> OpenChannelsAsync() => CoordinationScheduler.RunOpenChannelsAsync(Coordination);
+    public async Task<IReadOnlyList<long>> OpenChannelsAsync()
+    {
+        var opened = await CoordinationScheduler.RunOpenChannelsAsync(Coordination);
+        await DeliverAsync();
+        return opened;
+    }
 
     public async Task<IReadOnlyList<long>> AdvanceAndRemindAsync(TimeSpan by)
     {
         Time.Advance(by);
-        return await CoordinationScheduler.FireDueRemindersAsync(Coordination);
+        var reminded = await CoordinationScheduler.FireDueRemindersAsync(Coordination);
+        await DeliverAsync();
+        return reminded;
     }
 
     public async Task<IncidentRoom> RoomAsync(long number) =>

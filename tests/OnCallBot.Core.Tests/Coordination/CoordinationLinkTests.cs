@@ -12,6 +12,7 @@ public sealed class CoordinationLinkTests
         var h = new CoordinationHarness();
         var channel = await h.OpenIncidentAsync();
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         h.Time.Advance(TimeSpan.FromMinutes(4));
         var child = await h.PageAsync("ledger", "Ledger writes time out", joinIncident: 1, pager: Alice);
         return (h, channel, child);
@@ -29,6 +30,7 @@ public sealed class CoordinationLinkTests
         var parent = await h.RoomAsync(1);
         Assert.Equal([2L], parent.LinkedIncidents);
         Assert.Equal(parent, await h.Coordination.GetRoomAsync(2, CancellationToken.None));
+        await h.DeliverAsync();
         var pulledIn = Assert.Single(await h.EventsAsync(1, IncidentEventKind.TeamPulledIn));
         Assert.Equal("Alice paged Ledger (Ledger Team) into this incident as INC-2", pulledIn.Text);
         Assert.Equal("Alice is paging Ledger (Ledger Team) into this incident (INC-2); whoever answers joins this channel.",
@@ -58,6 +60,7 @@ public sealed class CoordinationLinkTests
         await h.RunEscalationAsync();
 
         await h.Paging.AcknowledgeAsync(2, Carol, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal("Carol acknowledged INC-2", h.Channels.PostsIn(channel.ChannelId)[^1]);
         var parent = await h.RoomAsync(1);
@@ -71,13 +74,16 @@ public sealed class CoordinationLinkTests
         var (h, channel, _) = await PullInLedgerAsync();
         await h.RunEscalationAsync();
         await h.Paging.AcknowledgeAsync(2, Carol, CancellationToken.None);
+        await h.DeliverAsync();
 
         await h.Paging.ResolveAsync(2, Carol, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal("Carol resolved INC-2 (pulled into this incident).", h.Channels.PostsIn(channel.ChannelId)[^1]);
         Assert.Equal(IncidentPhase.Investigating, (await h.RoomAsync(1)).Phase);
         Assert.Empty(h.CoordinationScheduler.PendingArchives);
         var summary = await h.Coordination.SummaryAsync(1, CancellationToken.None);
+        await h.DeliverAsync();
         Assert.Contains("Alice paged Ledger (Ledger Team) into this incident as INC-2", summary, StringComparison.Ordinal);
         Assert.Contains("Notified Carol on slack (level 1)", summary, StringComparison.Ordinal);
     }
@@ -88,7 +94,9 @@ public sealed class CoordinationLinkTests
         var (h, _, _) = await PullInLedgerAsync();
 
         Assert.Null(await h.Coordination.AuthorizeResolveAsync(2, Alice, CancellationToken.None));
+        await h.DeliverAsync();
         Assert.NotNull(await h.Coordination.AuthorizeResolveAsync(2, Eve, CancellationToken.None));
+        await h.DeliverAsync();
     }
 
     [Fact]

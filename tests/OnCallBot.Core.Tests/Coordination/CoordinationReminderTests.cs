@@ -15,10 +15,12 @@ public sealed class CoordinationReminderTests
         var h = new CoordinationHarness();
         var channel = await h.OpenIncidentAsync();
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         h.Time.Advance(TimeSpan.FromHours(3) + TimeSpan.FromMinutes(59));
 
         // Even woken early (a misfire, a stale trigger), it does not remind before the update is due.
         await h.Coordination.RunStatusReminderAsync(1, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Empty(h.Channels.Reminders);
         Assert.Empty(await h.EventsAsync(1, IncidentEventKind.StatusReminder));
@@ -31,7 +33,9 @@ public sealed class CoordinationReminderTests
         var h = new CoordinationHarness();
         var channel = await h.OpenIncidentAsync();
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         await h.Coordination.AssignRoleAsync(1, IncidentRole.Comms, Bob, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         var posts = h.Channels.Posts.Count;
 
         var fired = await h.AdvanceAndRemindAsync(TimeSpan.FromHours(4));
@@ -53,6 +57,7 @@ public sealed class CoordinationReminderTests
         var h = new CoordinationHarness();
         await h.OpenIncidentAsync();
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         await h.AdvanceAndRemindAsync(TimeSpan.FromHours(4));
 
@@ -66,6 +71,7 @@ public sealed class CoordinationReminderTests
         var h = new CoordinationHarness(o => o.CommanderOnFirstAcknowledge = false);
         var channel = await h.OpenIncidentAsync();
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         await h.AdvanceAndRemindAsync(TimeSpan.FromHours(4));
 
@@ -81,8 +87,10 @@ public sealed class CoordinationReminderTests
         var h = new CoordinationHarness();
         var channel = await h.OpenIncidentAsync();
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         h.Time.Advance(TimeSpan.FromHours(3));
         await h.Coordination.PostStatusAsync(1, "Rolled back.", Alice, CancellationToken.None);
+        await h.DeliverAsync();
         var postedAt = h.Now;
 
         var fired = await h.AdvanceAndRemindAsync(TimeSpan.FromHours(1));
@@ -105,10 +113,12 @@ public sealed class CoordinationReminderTests
         var h = new CoordinationHarness();
         var channel = await h.OpenIncidentAsync();
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         await h.AdvanceAndRemindAsync(TimeSpan.FromHours(4));
         Assert.True(h.CardIn(channel).StatusUpdateOverdue);
 
         await h.Coordination.PostStatusAsync(1, "Still investigating.", Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.False(h.CardIn(channel).StatusUpdateOverdue);
         Assert.Equal(h.Now + Duration.FromHours(4), h.CoordinationScheduler.PendingReminders[1]);
@@ -120,9 +130,11 @@ public sealed class CoordinationReminderTests
         var h = new CoordinationHarness();
         await h.OpenIncidentAsync();
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         h.Time.Advance(TimeSpan.FromMinutes(40));
 
         await h.Coordination.SetSeverityAsync(1, 1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         // Already more than SEV1's 30 minutes since the page: due at once.
         Assert.Equal(h.Now, h.CoordinationScheduler.PendingReminders[1]);
@@ -137,8 +149,10 @@ public sealed class CoordinationReminderTests
         var h = new CoordinationHarness();
         var channel = await h.OpenIncidentAsync();
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         await h.Coordination.SetSeverityAsync(1, 4, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         var fired = await h.AdvanceAndRemindAsync(TimeSpan.FromDays(1));
 
         Assert.Empty(fired);
@@ -146,6 +160,7 @@ public sealed class CoordinationReminderTests
         Assert.Null((await h.RoomAsync(1)).NextStatusUpdateDueAt);
         Assert.Empty(h.Channels.Reminders);
         await h.Coordination.AddNoteAsync(1, "Refreshing the card", Alice, CancellationToken.None);
+        await h.DeliverAsync();
         Assert.False(h.CardIn(channel).StatusUpdateOverdue);
     }
 
@@ -155,11 +170,14 @@ public sealed class CoordinationReminderTests
         var h = new CoordinationHarness();
         var channel = await h.OpenIncidentAsync();
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         await h.Paging.ResolveAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         await h.AdvanceAndRemindAsync(TimeSpan.FromHours(5));
         // A trigger that fired anyway (it raced with the resolution) does nothing either.
         await h.Coordination.RunStatusReminderAsync(1, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.False(h.CoordinationScheduler.PendingReminders.ContainsKey(1));
         Assert.Empty(h.Channels.Reminders);

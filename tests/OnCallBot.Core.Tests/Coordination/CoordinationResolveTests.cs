@@ -19,15 +19,21 @@ public sealed class CoordinationResolveTests
         await h.RunEscalationAsync();
         h.Time.Advance(TimeSpan.FromMinutes(2));
         await h.Paging.AcknowledgeAsync(1, Bob, CancellationToken.None);
+        await h.DeliverAsync();
         await h.Coordination.AssignRoleAsync(1, IncidentRole.Comms, Carol, Bob, CancellationToken.None);
+        await h.DeliverAsync();
         h.Time.Advance(TimeSpan.FromMinutes(1));
         await h.Coordination.SetImpactAsync(1, started: true, Bob, CancellationToken.None);
+        await h.DeliverAsync();
         h.Time.Advance(TimeSpan.FromMinutes(2));
         await h.Coordination.AddNoteAsync(1, "Rolled back to v41", Alice, CancellationToken.None);
+        await h.DeliverAsync();
         h.Time.Advance(TimeSpan.FromMinutes(30));
         await h.Coordination.SetImpactAsync(1, started: false, Bob, CancellationToken.None);
+        await h.DeliverAsync();
         h.Time.Advance(TimeSpan.FromMinutes(50));
         var resolved = await h.Paging.ResolveAsync(1, Bob, CancellationToken.None);
+        await h.DeliverAsync();
         Assert.IsType<ActionOutcome.Done>(resolved);
         return (h, channel);
     }
@@ -56,6 +62,7 @@ public sealed class CoordinationResolveTests
         var summary = h.Channels.PostsIn(channel.ChannelId)[^1];
 
         Assert.Equal(await h.Coordination.SummaryAsync(1, CancellationToken.None), summary);
+        await h.DeliverAsync();
         Assert.StartsWith("# INC-1: Checkout returns 500s\n", summary, StringComparison.Ordinal);
         Assert.Contains("- **Service:** Checkout (owner: Payments)", summary, StringComparison.Ordinal);
         Assert.Contains("- **Paged:** 2026-01-05 09:00 UTC by Olivia", summary, StringComparison.Ordinal);
@@ -85,12 +92,14 @@ public sealed class CoordinationResolveTests
         h.Time.Advance(TimeSpan.FromMinutes(12));
 
         var summary = await h.Coordination.SummaryAsync(1, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.NotNull(summary);
         Assert.Contains("- **Time to acknowledge:** never acknowledged", summary, StringComparison.Ordinal);
         Assert.Contains("- **Open for:** 12m so far", summary, StringComparison.Ordinal);
         Assert.Contains("- **Commander:** unfilled", summary, StringComparison.Ordinal);
         Assert.Null(await h.Coordination.SummaryAsync(9, CancellationToken.None));
+        await h.DeliverAsync();
     }
 
     [Fact]
@@ -106,6 +115,7 @@ public sealed class CoordinationResolveTests
 
         h.Time.Advance(TimeSpan.FromMinutes(1));
         await h.CoordinationScheduler.FireDueArchivesAsync(h.Coordination);
+        await h.DeliverAsync();
 
         Assert.Equal([channel.ChannelId], h.Channels.Archived);
         Assert.Equal("Archived #inc-1-checkout-returns-500s on slack", Assert.Single(await h.EventsAsync(1, IncidentEventKind.Archived)).Text);
@@ -126,6 +136,7 @@ public sealed class CoordinationResolveTests
         await h.OpenIncidentAsync();
 
         await h.Coordination.ArchiveChannelsAsync(1, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Empty(h.Channels.Archived);
     }
@@ -136,10 +147,14 @@ public sealed class CoordinationResolveTests
         var h = new CoordinationHarness();
         await h.OpenIncidentAsync();
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         var eve = await h.Coordination.AuthorizeResolveAsync(1, Eve, CancellationToken.None);
+        await h.DeliverAsync();
         var alice = await h.Coordination.AuthorizeResolveAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         var olivia = await h.Coordination.AuthorizeResolveAsync(1, Olivia, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal("Only responders of INC-1 may resolve it. Ask the commander, Alice, or another responder to add you with /incident role <role> @you.", eve);
         Assert.Null(alice);
@@ -153,5 +168,6 @@ public sealed class CoordinationResolveTests
         await h.OpenIncidentAsync();
 
         Assert.Null(await h.Coordination.AuthorizeResolveAsync(1, Eve, CancellationToken.None));
+        await h.DeliverAsync();
     }
 }

@@ -19,6 +19,7 @@ public sealed class CoordinationResponderTests
         var h = new CoordinationHarness(configure);
         var channel = await h.OpenIncidentAsync();
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         Assert.Equal(Alice, (await h.RoomAsync(1)).Commander!.Person);
         return (h, channel);
     }
@@ -33,6 +34,7 @@ public sealed class CoordinationResponderTests
         var topics = h.Channels.Topics.Count;
 
         var outcome = await h.Coordination.AssignRoleAsync(1, IncidentRole.Commander, null, Mallory, CancellationToken.None);
+        await h.DeliverAsync();
 
         var refused = Assert.IsType<CoordinationOutcome.Refused>(outcome);
         Assert.Equal(
@@ -52,11 +54,17 @@ public sealed class CoordinationResponderTests
         var before = await h.RoomAsync(1);
 
         var takeover = await h.Coordination.AssignRoleAsync(1, IncidentRole.Commander, null, Mallory, CancellationToken.None);
+        await h.DeliverAsync();
         var severity = await h.Coordination.SetSeverityAsync(1, 1, Mallory, CancellationToken.None);
+        await h.DeliverAsync();
         var phase = await h.Coordination.SetPhaseAsync(1, IncidentPhase.Monitoring, Mallory, CancellationToken.None);
+        await h.DeliverAsync();
         var resolve = await h.Coordination.AuthorizeResolveAsync(1, Mallory, CancellationToken.None);
+        await h.DeliverAsync();
         var status = await h.Coordination.PostStatusAsync(1, "All fine, nothing to see", Mallory, CancellationToken.None);
+        await h.DeliverAsync();
         var impact = await h.Coordination.SetImpactAsync(1, started: true, Mallory, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.All([takeover, severity, phase, status, impact], o => Assert.IsType<CoordinationOutcome.Refused>(o));
         Assert.Equal(
@@ -77,14 +85,20 @@ public sealed class CoordinationResponderTests
         var (h, channel) = await AliceCommandsAsync(o => o.RestrictedActions = "anyone");
 
         var takeover = await h.Coordination.AssignRoleAsync(1, IncidentRole.Commander, null, Mallory, CancellationToken.None);
+        await h.DeliverAsync();
         var severity = await h.Coordination.SetSeverityAsync(1, 1, Mallory, CancellationToken.None);
+        await h.DeliverAsync();
         var phase = await h.Coordination.SetPhaseAsync(1, IncidentPhase.Monitoring, Mallory, CancellationToken.None);
+        await h.DeliverAsync();
         var status = await h.Coordination.PostStatusAsync(1, "Mitigated", Mallory, CancellationToken.None);
+        await h.DeliverAsync();
         var impact = await h.Coordination.SetImpactAsync(1, started: true, Mallory, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal("commander handed over: Alice → Mallory.", Assert.IsType<CoordinationOutcome.Done>(takeover).Message);
         Assert.All([severity, phase, status, impact], o => Assert.IsType<CoordinationOutcome.Done>(o));
         Assert.Null(await h.Coordination.AuthorizeResolveAsync(1, Mallory, CancellationToken.None));
+        await h.DeliverAsync();
         var room = await h.RoomAsync(1);
         Assert.Equal((Mallory, 1, IncidentPhase.Monitoring), (room.Commander!.Person, room.Severity, room.Phase));
         Assert.Equal(Mallory, h.CardIn(channel).Room.Commander!.Person);
@@ -96,11 +110,13 @@ public sealed class CoordinationResponderTests
         var h = new CoordinationHarness();
         var channel = await h.OpenIncidentAsync();
         await h.Coordination.AssignRoleAsync(1, IncidentRole.Commander, null, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         // Nobody acknowledged, so level 2 (Bob) is paged five minutes in: he responds without a role.
         h.Time.Advance(TimeSpan.FromMinutes(5));
         await h.RunEscalationAsync();
 
         var outcome = await h.Coordination.AssignRoleAsync(1, IncidentRole.Commander, null, Bob, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal("commander handed over: Alice → Bob.", Assert.IsType<CoordinationOutcome.Done>(outcome).Message);
         Assert.Equal(Bob, h.CardIn(channel).Room.Commander!.Person);
@@ -123,19 +139,24 @@ public sealed class CoordinationResponderTests
 
         // Acknowledging someone else's page is open to anyone and makes them a responder.
         await h.Paging.AcknowledgeAsync(1, Mallory, CancellationToken.None);
+        await h.DeliverAsync();
         Assert.True((await h.RoomAsync(1)).IsResponder(Mallory));
 
         // A stranger cannot make herself one by taking a free role; being given a role makes Eve and Dina ones.
         var refused = await h.Coordination.AssignRoleAsync(1, IncidentRole.Scribe, null, Eve, CancellationToken.None);
+        await h.DeliverAsync();
         Assert.Equal("Only responders of INC-1 may take the scribe role. Ask a responder to add you with /incident role scribe @you.", Assert.IsType<CoordinationOutcome.Refused>(refused).Reason);
         Assert.False((await h.RoomAsync(1)).IsResponder(Eve));
         await h.Coordination.AssignRoleAsync(1, IncidentRole.Scribe, Eve, Mallory, CancellationToken.None);
+        await h.DeliverAsync();
         await h.Coordination.AssignRoleAsync(1, IncidentRole.Comms, ActorFor("dina"), Eve, CancellationToken.None);
+        await h.DeliverAsync();
         Assert.True((await h.RoomAsync(1)).IsResponder(Eve));
         Assert.True((await h.RoomAsync(1)).IsResponder(ActorFor("dina")));
 
         // Having held a role is enough: Eve's scribe role goes to Bob, and she still responds.
         await h.Coordination.AssignRoleAsync(1, IncidentRole.Scribe, Bob, Mallory, CancellationToken.None);
+        await h.DeliverAsync();
         Assert.Equal(Bob, (await h.RoomAsync(1)).Scribe!.Person);
         Assert.True((await h.RoomAsync(1)).IsResponder(Eve));
 
@@ -155,6 +176,7 @@ public sealed class CoordinationResponderTests
         var channel = await h.OpenIncidentAsync();
 
         var acked = await h.Paging.AcknowledgeAsync(1, Mallory, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.IsType<ActionOutcome.Done>(acked);
         var room = await h.RoomAsync(1);
@@ -162,6 +184,7 @@ public sealed class CoordinationResponderTests
         Assert.True(room.IsResponder(Mallory));
         Assert.Contains("UMALLORY", h.Channels.MembersOf(channel.ChannelId));
         Assert.IsType<CoordinationOutcome.Done>(await h.Coordination.SetSeverityAsync(1, 2, Mallory, CancellationToken.None));
+        await h.DeliverAsync();
     }
 
     [Fact]
@@ -171,11 +194,13 @@ public sealed class CoordinationResponderTests
         await h.OpenIncidentAsync();
 
         await h.Paging.AcknowledgeAsync(1, Mallory, CancellationToken.None);
+        await h.DeliverAsync();
 
         var room = await h.RoomAsync(1);
         Assert.Null(room.Commander);
         Assert.True(room.IsResponder(Mallory));
         Assert.Null(await h.Coordination.AuthorizeResolveAsync(1, Mallory, CancellationToken.None));
+        await h.DeliverAsync();
     }
 
     [Fact]
@@ -184,6 +209,7 @@ public sealed class CoordinationResponderTests
         var (h, channel) = await AliceCommandsAsync();
 
         var note = await h.Coordination.AddNoteAsync(1, "Seeing 502s from the EU edge too", Mallory, CancellationToken.None);
+        await h.DeliverAsync();
         var child = await h.PageAsync("ledger", "Ledger is slow", joinIncident: 1, pager: Mallory);
 
         Assert.IsType<CoordinationOutcome.Done>(note);
@@ -206,5 +232,6 @@ public sealed class CoordinationResponderTests
         Assert.Empty(h.Slack.Sent);
         Assert.True((await h.RoomAsync(incident.Number)).IsResponder(Alice));
         Assert.Null(await h.Coordination.AuthorizeResolveAsync(incident.Number, Alice, CancellationToken.None));
+        await h.DeliverAsync();
     }
 }

@@ -14,6 +14,7 @@ public sealed class CoordinationRoleTests
 
         // Bob was not paged (alice was): acknowledging is how he joins.
         await h.Paging.AcknowledgeAsync(1, Bob, CancellationToken.None);
+        await h.DeliverAsync();
 
         var room = await h.RoomAsync(1);
         Assert.Equal(Bob, room.Commander!.Person);
@@ -34,6 +35,7 @@ public sealed class CoordinationRoleTests
         var channel = await h.OpenIncidentAsync();
 
         await h.Paging.AcknowledgeAsync(1, Bob, CancellationToken.None);
+        await h.DeliverAsync();
 
         var room = await h.RoomAsync(1);
         Assert.Null(room.Commander);
@@ -49,12 +51,14 @@ public sealed class CoordinationRoleTests
         var h = new CoordinationHarness();
         var channel = await h.OpenIncidentAsync();
         await h.Coordination.AssignRoleAsync(1, IncidentRole.Commander, null, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         // Nobody acknowledged, so Bob (level 2) is paged five minutes in: a responder, he may take command from Alice.
         h.Time.Advance(TimeSpan.FromMinutes(5));
         await h.RunEscalationAsync();
         h.Time.Advance(TimeSpan.FromMinutes(15));
 
         var outcome = await h.Coordination.AssignRoleAsync(1, IncidentRole.Commander, null, Bob, CancellationToken.None);
+        await h.DeliverAsync();
 
         var done = Assert.IsType<CoordinationOutcome.Done>(outcome);
         Assert.Equal("commander handed over: Alice → Bob.", done.Message);
@@ -74,8 +78,10 @@ public sealed class CoordinationRoleTests
         var h = new CoordinationHarness();
         var channel = await h.OpenIncidentAsync();
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         var outcome = await h.Coordination.AssignRoleAsync(1, IncidentRole.Scribe, null, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal("Alice is now scribe.", Assert.IsType<CoordinationOutcome.Done>(outcome).Message);
         var card = h.CardIn(channel);
@@ -90,9 +96,11 @@ public sealed class CoordinationRoleTests
         var h = new CoordinationHarness();
         await h.OpenIncidentAsync();
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         var before = await h.RoomAsync(1);
 
         var outcome = await h.Coordination.AssignRoleAsync(1, IncidentRole.Commander, null, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal("Alice is already commander of INC-1.", Assert.IsType<CoordinationOutcome.Refused>(outcome).Reason);
         Assert.Equal(before, await h.RoomAsync(1));
@@ -104,10 +112,12 @@ public sealed class CoordinationRoleTests
         var h = new CoordinationHarness();
         var channel = await h.OpenIncidentAsync();
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         var before = await h.RoomAsync(1);
         var posts = h.Channels.Posts.Count;
 
         var outcome = await h.Coordination.AssignRoleAsync(1, IncidentRole.Comms, Carol, Eve, CancellationToken.None);
+        await h.DeliverAsync();
 
         var refused = Assert.IsType<CoordinationOutcome.Refused>(outcome);
         Assert.Equal("Only responders of INC-1 may give the comms role to someone else. Ask the commander, Alice, or another responder to add you with /incident role comms @you.",
@@ -126,12 +136,14 @@ public sealed class CoordinationRoleTests
         Assert.False((await h.RoomAsync(1)).IsResponder(Eve));
 
         var refused = await h.Coordination.AssignRoleAsync(1, IncidentRole.Comms, null, Eve, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.StartsWith("Only responders of INC-1 may take the comms role.", Assert.IsType<CoordinationOutcome.Refused>(refused).Reason, StringComparison.Ordinal);
         Assert.Null((await h.RoomAsync(1)).Comms);
         Assert.False((await h.RoomAsync(1)).IsResponder(Eve));
 
         var outcome = await h.Coordination.AssignRoleAsync(1, IncidentRole.Comms, Eve, Olivia, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal("Eve is now comms (assigned by Olivia).", Assert.IsType<CoordinationOutcome.Done>(outcome).Message);
         var room = await h.RoomAsync(1);
@@ -142,6 +154,7 @@ public sealed class CoordinationRoleTests
 
         // Now a responder, she may hand a role to someone else.
         var assigned = await h.Coordination.AssignRoleAsync(1, IncidentRole.Scribe, Carol, Eve, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal("Carol is now scribe (assigned by Eve).", Assert.IsType<CoordinationOutcome.Done>(assigned).Message);
         Assert.Equal(Carol, (await h.RoomAsync(1)).Scribe!.Person);
@@ -155,6 +168,7 @@ public sealed class CoordinationRoleTests
         await h.OpenIncidentAsync();
 
         var outcome = await h.Coordination.AssignRoleAsync(1, IncidentRole.Commander, Carol, Eve, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.IsType<CoordinationOutcome.Done>(outcome);
         Assert.Equal(Carol, (await h.RoomAsync(1)).Commander!.Person);
@@ -166,6 +180,7 @@ public sealed class CoordinationRoleTests
         var h = new CoordinationHarness();
 
         var outcome = await h.Coordination.AssignRoleAsync(9, IncidentRole.Commander, null, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal(new CoordinationOutcome.NotFound("INC-9"), outcome);
     }
@@ -176,8 +191,10 @@ public sealed class CoordinationRoleTests
         var h = new CoordinationHarness();
         var channel = await h.OpenIncidentAsync();
         await h.Coordination.AssignRoleAsync(1, IncidentRole.Commander, Carol, Olivia, CancellationToken.None);
+        await h.DeliverAsync();
 
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         var room = await h.RoomAsync(1);
         Assert.Equal(Carol, room.Commander!.Person);

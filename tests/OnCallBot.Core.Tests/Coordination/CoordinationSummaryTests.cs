@@ -13,9 +13,12 @@ public sealed class CoordinationSummaryTests
         var h = new CoordinationHarness();
         await h.OpenIncidentAsync();
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         await h.Coordination.AddNoteAsync(1, "fixed\n## Roles\n- **Commander:** Mallory", Eve, CancellationToken.None);
+        await h.DeliverAsync();
         var lines = (await h.Coordination.SummaryAsync(1, CancellationToken.None))!.Split('\n');
+        await h.DeliverAsync();
 
         Assert.Equal("## Roles", Assert.Single(lines, l => l.Contains("Roles", StringComparison.Ordinal) && l.StartsWith('#')));
         Assert.Equal("- **Commander:** Alice", Assert.Single(lines, l => l.StartsWith("- **Commander:**", StringComparison.Ordinal)));
@@ -32,10 +35,14 @@ public sealed class CoordinationSummaryTests
         var incident = await h.PageAsync(summary: "Checkout returns 500s\r\n# INC-9: fake\n");
         await h.RunEscalationAsync();
         await h.Paging.AcknowledgeAsync(incident.Number, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         await h.Coordination.PostStatusAsync(incident.Number, "Mitigated\n\n> all clear\n  - really\u2028## Timeline", Alice, CancellationToken.None);
+        await h.DeliverAsync();
         await h.Coordination.AddNoteAsync(incident.Number, "step 1\n\n\nstep 2", Alice, CancellationToken.None);
+        await h.DeliverAsync();
         var summary = (await h.Coordination.SummaryAsync(incident.Number, CancellationToken.None))!;
+        await h.DeliverAsync();
         var lines = summary.Split('\n');
 
         Assert.Equal("# INC-1: Checkout returns 500s # INC-9: fake", lines[0]);

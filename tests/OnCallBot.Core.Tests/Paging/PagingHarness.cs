@@ -1,9 +1,11 @@
 using NodaTime;
+using OnCallBot.Core.Delivery;
 using OnCallBot.Core.Model;
 using OnCallBot.Core.OnCall;
 using OnCallBot.Core.Paging;
 using OnCallBot.Core.Ports;
 using OnCallBot.TestKit;
+using OnCallBot.TestKit.Delivery;
 using OnCallBot.TestKit.Paging;
 using static OnCallBot.Core.Tests.Build;
 
@@ -78,7 +80,12 @@ internal sealed class PagingHarness
         return (await GetAsync(outcome.Incident.Number))!;
     }
 
-    public Task<IReadOnlyList<WakeUp>> FireDueAsync() => Scheduler.FireDueAsync(Paging);
+    public async Task<IReadOnlyList<WakeUp>> FireDueAsync()
+    {
+        var fired = await Scheduler.FireDueAsync(Paging);
+        await DeliverAsync();
+        return fired;
+    }
 
     public async Task<IReadOnlyList<WakeUp>> AdvanceAndFireAsync(TimeSpan by)
     {
@@ -98,7 +105,23 @@ internal sealed class PagingHarness
     {
         Scheduler = new RecordingScheduler(Time);
         Paging = new PagingService(EffectiveStore, Scheduler, [Slack], new OnCallResolver(new InMemoryOverrides()),
-            new FixedOnCallModel(Model), Time, Options);
+            new FixedOnCallModel(Model), Time, Options, new Outbox(Outbox, Time));
+        Dispatcher = new OutboxDispatcher(Outbox, [Paging], [new UnpacedDelivery("slack")], Time, new OutboxOptions(),
+            (item, ex) => _faults.Add($"{item.Kind} #{item.Id}: {ex}"));
+    }
+
+    private readonly List<string> _faults = [];
+
+    /// <summary>What the flow queued for the chat platforms (page rewrites). Survives <see cref="RestartAsync"/>, as the store does.</summary>
+    public InMemoryOutboxStore Outbox { get; } = new();
+
+    public OutboxDispatcher Dispatcher { get; private set; } = null!;
+
+    /// <summary>Carries out everything the outbox holds, as the host's worker would; a fault in any of it fails the test.</summary>
+    public async Task DeliverAsync()
+    {
+        await Dispatcher.DrainAsync(CancellationToken.None);
+        Assert.Empty(_faults);
     }
 
     private static OnCallModel BuildModel()

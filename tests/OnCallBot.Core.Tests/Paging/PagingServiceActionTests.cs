@@ -18,6 +18,7 @@ public sealed class PagingServiceActionTests
         h.Time.Advance(TimeSpan.FromMinutes(2));
 
         var outcome = await h.Paging.AcknowledgeAsync(1, Carol, CancellationToken.None);
+        await h.DeliverAsync();
 
         var done = Assert.IsType<ActionOutcome.Done>(outcome);
         Assert.Equal(IncidentStatus.Acknowledged, done.Incident.Status);
@@ -47,11 +48,13 @@ public sealed class PagingServiceActionTests
         await h.PageAndNotifyAsync("checkout");
         var wakeUp = h.Scheduler.Pending[1];
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         var eventsAfterAck = await h.EventsAsync(1);
 
         // A wake-up already in flight when the ack landed still arrives: it must do nothing.
         h.Time.Advance(TimeSpan.FromHours(1));
         await h.Paging.RunEscalationStepAsync(1, wakeUp.Step, CancellationToken.None);
+        await h.DeliverAsync();
         var fired = await h.FireDueAsync();
 
         Assert.Empty(fired);
@@ -65,11 +68,13 @@ public sealed class PagingServiceActionTests
         var h = new PagingHarness();
         await h.PageAndNotifyAsync("checkout");
         await h.Paging.ResolveAsync(1, Carol, CancellationToken.None);
+        await h.DeliverAsync();
         var before = (await h.GetAsync(1))!;
         var events = await h.EventsAsync(1);
         var updates = h.Slack.Updates.Count;
 
         var outcome = await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         var refused = Assert.IsType<ActionOutcome.Refused>(outcome);
         Assert.Equal("INC-1 is already resolved (by Carol); nothing to acknowledge.", refused.Reason);
@@ -84,6 +89,7 @@ public sealed class PagingServiceActionTests
         var h = new PagingHarness();
 
         var outcome = await h.Paging.AcknowledgeAsync(42, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal(new ActionOutcome.NotFound("INC-42"), outcome);
     }
@@ -94,9 +100,11 @@ public sealed class PagingServiceActionTests
         var h = new PagingHarness();
         await h.PageAndNotifyAsync("checkout");
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         var version = (await h.GetAsync(1))!.Version;
 
         var outcome = await h.Paging.AcknowledgeAsync(1, Carol, CancellationToken.None);
+        await h.DeliverAsync();
 
         var refused = Assert.IsType<ActionOutcome.Refused>(outcome);
         Assert.Equal("INC-1 is already acknowledged by Alice.", refused.Reason);
@@ -112,6 +120,7 @@ public sealed class PagingServiceActionTests
         h.Time.Advance(TimeSpan.FromMinutes(3));
 
         var outcome = await h.Paging.ResolveAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         var done = Assert.IsType<ActionOutcome.Done>(outcome);
         Assert.Equal(IncidentStatus.Resolved, done.Incident.Status);
@@ -132,9 +141,11 @@ public sealed class PagingServiceActionTests
         var h = new PagingHarness();
         await h.PageAndNotifyAsync("checkout");
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         h.Time.Advance(TimeSpan.FromMinutes(45));
 
         var outcome = await h.Paging.ResolveAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         var done = Assert.IsType<ActionOutcome.Done>(outcome);
         Assert.Equal(IncidentStatus.Resolved, done.Incident.Status);
@@ -150,8 +161,10 @@ public sealed class PagingServiceActionTests
         var h = new PagingHarness();
         await h.PageAndNotifyAsync("checkout");
         await h.Paging.ResolveAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         var outcome = await h.Paging.ResolveAsync(1, Carol, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal("INC-1 is already resolved (by Alice).", Assert.IsType<ActionOutcome.Refused>(outcome).Reason);
     }
@@ -164,6 +177,7 @@ public sealed class PagingServiceActionTests
         h.Time.Advance(TimeSpan.FromMinutes(1));
 
         var outcome = await h.Paging.EscalateNowAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         Assert.Equal(new WakeUp(1, 1, h.Now), h.Scheduler.Pending[1]);
         await h.FireDueAsync();
 
@@ -184,6 +198,7 @@ public sealed class PagingServiceActionTests
         var h = new PagingHarness();
         await h.PageAndNotifyAsync("checkout");
         await h.Paging.EscalateNowAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
         await h.FireDueAsync();
 
         await h.AdvanceAndFireAsync(TimeSpan.FromMinutes(10));
@@ -199,8 +214,10 @@ public sealed class PagingServiceActionTests
         var h = new PagingHarness();
         await h.PageAndNotifyAsync("checkout");
         await h.Paging.AcknowledgeAsync(1, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         var outcome = await h.Paging.EscalateNowAsync(1, Carol, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal("INC-1 is acknowledged by Alice; escalation has stopped.", Assert.IsType<ActionOutcome.Refused>(outcome).Reason);
         Assert.Empty(h.Scheduler.Pending);
@@ -218,6 +235,7 @@ public sealed class PagingServiceActionTests
         Assert.True(before.Escalation.Exhausted);
 
         var outcome = await h.Paging.EscalateNowAsync(1, Carol, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal(
             "INC-1 has been through every level of its policy already; page someone directly with /page @person.",
@@ -235,10 +253,14 @@ public sealed class PagingServiceActionTests
         await h.PageAndNotifyAsync("checkout", "third");     // INC-3: alice, acknowledged below
         await h.PageAndNotifyAsync("cart", "fourth");        // INC-4: alice
         await h.Paging.AcknowledgeAsync(3, Alice, CancellationToken.None);
+        await h.DeliverAsync();
 
         var forAlice = await h.Paging.FindIncidentsPagingAsync(Alice, CancellationToken.None);
+        await h.DeliverAsync();
         var forCarol = await h.Paging.FindIncidentsPagingAsync(Carol, CancellationToken.None);
+        await h.DeliverAsync();
         var forStranger = await h.Paging.FindIncidentsPagingAsync(new Actor("slack", "UNOBODY", "Nobody", null), CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal([4L, 1L], forAlice.Select(i => i.Number));
         Assert.Empty(forCarol);

@@ -31,6 +31,7 @@ public sealed class PagingServiceDurabilityTests
         Assert.Equal("Notified Alice on slack (level 1), by an earlier run of this step", notified.Text);
         // And her page is still the one updated on ack.
         await h.Paging.AcknowledgeAsync(1, PagingHarness.ActorFor("alice"), CancellationToken.None);
+        await h.DeliverAsync();
         Assert.Equal(h.Slack.Sent[0].Message, Assert.Single(h.Slack.Updates).Message);
     }
 
@@ -40,10 +41,12 @@ public sealed class PagingServiceDurabilityTests
         var h = new PagingHarness();
         await h.PageAsync("checkout");
         await h.Paging.RunEscalationStepAsync(1, 0, CancellationToken.None);
+        await h.DeliverAsync();
         var incident = await h.GetAsync(1);
         var events = await h.EventsAsync(1);
 
         await h.Paging.RunEscalationStepAsync(1, 0, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal(["alice"], h.SentTo());
         Assert.Equal(incident, await h.GetAsync(1));
@@ -63,6 +66,7 @@ public sealed class PagingServiceDurabilityTests
         h.Time.Advance(TimeSpan.FromMinutes(30));
 
         await h.Paging.RunEscalationStepAsync(1, step, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Equal(["alice"], h.SentTo());
         Assert.Equal(incident, await h.GetAsync(1));
@@ -75,6 +79,7 @@ public sealed class PagingServiceDurabilityTests
         var h = new PagingHarness();
 
         await h.Paging.RunEscalationStepAsync(9, 0, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.Empty(h.Slack.Sent);
         Assert.Empty(h.Scheduler.History);
@@ -87,6 +92,7 @@ public sealed class PagingServiceDurabilityTests
         await h.PageAndNotifyAsync("checkout");              // INC-1: step 1 due in 5m
         await h.PageAndNotifyAsync("checkout", "acked");     // INC-2: acknowledged, nothing due
         await h.Paging.AcknowledgeAsync(2, PagingHarness.ActorFor("alice"), CancellationToken.None);
+        await h.DeliverAsync();
         await h.PageAsync("search");                         // INC-3: step 0 not run yet
         var pageTime = h.Now;
 
@@ -145,6 +151,7 @@ public sealed class PagingServiceDurabilityTests
         // Alice acknowledges after Carol's page went out but before the step that sent it is saved.
         faulty!.BeforeNextUpdate = async () =>
             Assert.IsType<ActionOutcome.Done>(await h.Paging.AcknowledgeAsync(1, PagingHarness.ActorFor("alice"), CancellationToken.None));
+            await h.DeliverAsync();
 
         await h.FireDueAsync();
 
@@ -169,6 +176,7 @@ public sealed class PagingServiceDurabilityTests
         h.Time.Advance(TimeSpan.FromMinutes(5));
         faulty!.BeforeNextUpdate = async () =>
             Assert.IsType<ActionOutcome.Done>(await h.Paging.EscalateNowAsync(1, PagingHarness.ActorFor("alice"), CancellationToken.None));
+            await h.DeliverAsync();
 
         await h.FireDueAsync();
 

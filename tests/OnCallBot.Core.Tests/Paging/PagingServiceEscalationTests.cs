@@ -239,8 +239,10 @@ public sealed class PagingServiceEscalationTests
         await h.AdvanceAndFireAsync(TimeSpan.FromMinutes(5));
         h.Time.Advance(TimeSpan.FromMinutes(2));
         await h.Paging.AcknowledgeAsync(1, PagingHarness.ActorFor("carol"), CancellationToken.None);
+        await h.DeliverAsync();
 
         var (incident, events) = (await h.Paging.TimelineAsync(1, CancellationToken.None))!.Value;
+        await h.DeliverAsync();
 
         Assert.Equal(IncidentStatus.Acknowledged, incident.Status);
         Assert.Equal(
@@ -262,5 +264,6 @@ public sealed class PagingServiceEscalationTests
         var h = new PagingHarness();
 
         Assert.Null(await h.Paging.TimelineAsync(7, CancellationToken.None));
+        await h.DeliverAsync();
     }
 }

@@ -23,9 +23,11 @@ public sealed class PagingServiceStepLeaseTests
             h.Slack.WhileSending(_ => Task.CompletedTask);
             h.Time.Advance(TimeSpan.FromSeconds(1));
             second = await h.Paging.RunEscalationStepAsync(1, 0, CancellationToken.None);
+            await h.DeliverAsync();
         });
 
         var first = await h.Paging.RunEscalationStepAsync(1, 0, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.IsType<EscalationStepOutcome.Ran>(first);
         Assert.Equal(new EscalationStepOutcome.Busy(stepStart + Duration.FromSeconds(30)), second);
@@ -47,6 +49,7 @@ public sealed class PagingServiceStepLeaseTests
         var events = await h.EventsAsync(1);
 
         var again = await h.Paging.RunEscalationStepAsync(1, 0, CancellationToken.None);
+        await h.DeliverAsync();
 
         Assert.IsType<EscalationStepOutcome.NothingToDo>(again);
         Assert.Equal(events, await h.EventsAsync(1));
@@ -130,9 +133,11 @@ public sealed class PagingServiceStepLeaseTests
             // Slack paces the send for 75 s, well past the 30 s lease; a wake-up of the same step comes meanwhile.
             h.Time.Advance(TimeSpan.FromSeconds(75));
             second = await h.Paging.RunEscalationStepAsync(1, 0, CancellationToken.None);
+            await h.DeliverAsync();
         });
 
         await h.Paging.RunEscalationStepAsync(1, 0, CancellationToken.None);
+        await h.DeliverAsync();
 
         var busy = Assert.IsType<EscalationStepOutcome.Busy>(second);
         Assert.True(busy.RetryAt > stepStart + Duration.FromSeconds(75), $"The lease was not renewed: it ends at {busy.RetryAt}.");

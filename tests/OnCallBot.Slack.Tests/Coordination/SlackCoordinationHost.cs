@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 using OnCallBot.Core.Coordination;
+using OnCallBot.Core.Delivery;
 using OnCallBot.Core.Model;
 using OnCallBot.Core.OnCall;
 using OnCallBot.Core.Paging;
@@ -20,6 +21,7 @@ using OnCallBot.Slack.Paging;
 using OnCallBot.Slack.Tests.Fakes;
 using OnCallBot.Slack.Tests.Paging;
 using OnCallBot.TestKit;
+using OnCallBot.TestKit.Delivery;
 using OnCallBot.TestKit.Inbound;
 using OnCallBot.TestKit.Coordination;
 using OnCallBot.TestKit.Paging;
@@ -99,6 +101,18 @@ internal sealed class SlackCoordinationHost : IAsyncDisposable
         builder.Services.AddSlack();
         builder.Services.AddSingleton<IOnCallModelProvider>(new FixedOnCallModel(CoordinationModel.Build()));
         builder.Services.AddSingleton<InMemoryIncidentStore>();
+        builder.Services.AddSingleton<InMemoryOutboxStore>();
+        builder.Services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<InMemoryOutboxStore>());
+        builder.Services.AddSingleton(sp => new Outbox(sp.GetRequiredService<IOutboxStore>(), sp.GetRequiredService<TimeProvider>()));
+        // The outbox as the host's worker runs it, but only when a test says (DeliverAsync), on Slack's real pacing.
+        builder.Services.AddSingleton(sp => new OutboxDispatcher(
+            sp.GetRequiredService<IOutboxStore>(),
+            [sp.GetRequiredService<PagingService>(), sp.GetRequiredService<CoordinationService>()],
+            sp.GetServices<IDeliveryPacing>(),
+            sp.GetRequiredService<TimeProvider>(),
+            new OutboxOptions(),
+            (item, ex) => sp.GetRequiredService<OutboxFaults>().Add(item, ex)));
+        builder.Services.AddSingleton<OutboxFaults>();
         builder.Services.AddSingleton<InMemoryDirectConversationStore>();
         builder.Services.AddSingleton<IDirectConversationStore>(sp => sp.GetRequiredService<InMemoryDirectConversationStore>());
         builder.Services.AddSingleton(sp => new InMemoryCoordinationStore(sp.GetRequiredService<InMemoryIncidentStore>()));
@@ -112,7 +126,8 @@ internal sealed class SlackCoordinationHost : IAsyncDisposable
             new OnCallResolver(new InMemoryOverrides()),
             sp.GetRequiredService<IOnCallModelProvider>(),
             sp.GetRequiredService<TimeProvider>(),
-            options));
+            options,
+            sp.GetRequiredService<Outbox>()));
         builder.Services.AddSingleton(sp => new PagingService(
             sp.GetRequiredService<InMemoryIncidentStore>(),
             sp.GetRequiredService<RecordingScheduler>(),
@@ -121,6 +136,7 @@ internal sealed class SlackCoordinationHost : IAsyncDisposable
             sp.GetRequiredService<IOnCallModelProvider>(),
             sp.GetRequiredService<TimeProvider>(),
             new PagingOptions(),
+            sp.GetRequiredService<Outbox>(),
             [sp.GetRequiredService<CoordinationService>()]));
         var app = builder.Build();
         app.MapSlack();
@@ -130,13 +146,35 @@ internal sealed class SlackCoordinationHost : IAsyncDisposable
     }
 
     /// <summary>Runs every escalation step due now, as the scheduler's job would.</summary>
-    public Task<IReadOnlyList<WakeUp>> FireDueAsync() => Scheduler.FireDueAsync(Paging);
+    public async Task<IReadOnlyList<WakeUp>> FireDueAsync()
+    {
+        var fired = await Scheduler.FireDueAsync(Paging);
+        await DeliverAsync();
+        return fired;
+    }
 
     /// <summary>Runs the waiting open-channels jobs, as the coordination scheduler's job would.</summary>
-    public Task<IReadOnlyList<long>> OpenChannelsAsync() => CoordinationScheduler.RunOpenChannelsAsync(Coordination);
+    public async Task<IReadOnlyList<long>> OpenChannelsAsync()
+    {
+        var opened = await CoordinationScheduler.RunOpenChannelsAsync(Coordination);
+        await DeliverAsync();
+        return opened;
+    }
 
     /// <summary>Waits until every click handed to the background has been carried out.</summary>
-    public Task WhenIdleAsync() => _app.Services.GetRequiredService<SlackBackgroundWork>().WhenIdleAsync();
+    public async Task WhenIdleAsync()
+    {
+        await _app.Services.GetRequiredService<SlackBackgroundWork>().WhenIdleAsync();
+        await DeliverAsync();
+    }
+
+    /// <summary>Carries out everything the outbox holds that may go now (Slack's pacing on the test's clock); a fault fails the test.</summary>
+    public async Task DeliverAsync()
+    {
+        await _app.Services.GetRequiredService<OutboxDispatcher>().DrainAsync(CancellationToken.None);
+        _app.Services.GetRequiredService<OutboxFaults>().AssertNone();
+    }
+
 
     public IncidentRoom Room(long number) => Rooms.Rooms[number];
 
@@ -161,10 +199,17 @@ internal sealed class SlackCoordinationHost : IAsyncDisposable
 
     public string NextTriggerId() => _requests.NextTriggerId();
 
-    /// <summary>A slash command shaped like Slack's, typed in <paramref name="channelId"/>; returns Slack's view of the answer.</summary>
-    public Task<CommandReply> CommandAsync(string command, string text, string userId = CoordinationModel.OliverSlack, string? userName = "oliver", string channelId = GeneralChannel,
-        string? triggerId = null) =>
-        _requests.CommandAsync(command, text, userId, userName, channelId, channelId == GeneralChannel ? "general" : "incident", triggerId);
+    /// <summary>
+    /// A slash command shaped like Slack's, typed in <paramref name="channelId"/>; returns Slack's view of the answer,
+    /// once what the command queued for Slack (topic, card, posts) has been carried out.
+    /// </summary>
+    public async Task<CommandReply> CommandAsync(string command, string text, string userId = CoordinationModel.OliverSlack, string? userName = "oliver", string channelId = GeneralChannel,
+        string? triggerId = null)
+    {
+        var reply = await _requests.CommandAsync(command, text, userId, userName, channelId, channelId == GeneralChannel ? "general" : "incident", triggerId);
+        await DeliverAsync();
+        return reply;
+    }
 
     /// <summary>Clicks a button on a message in <paramref name="channelId"/> as <paramref name="userId"/>: a signed <c>block_actions</c>.</summary>
     public Task<string> ClickAsync(string actionId, long incidentNumber, string userId, string channelId, string messageTs, string responseUrlId = "click") =>

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NodaTime;
+using OnCallBot.Core.Delivery;
 using OnCallBot.Core.Model;
 using OnCallBot.Core.OnCall;
 using OnCallBot.Core.Paging;
@@ -19,6 +20,7 @@ using OnCallBot.Slack.Inbound;
 using OnCallBot.Slack.Paging;
 using OnCallBot.Slack.Tests.Fakes;
 using OnCallBot.TestKit;
+using OnCallBot.TestKit.Delivery;
 using OnCallBot.TestKit.Inbound;
 using OnCallBot.TestKit.Paging;
 using OnCallBot.TestKit.Slack;
@@ -88,6 +90,18 @@ internal sealed class SlackPagingHost : IAsyncDisposable
         builder.Services.AddSlack();
         builder.Services.AddSingleton<IOnCallModelProvider>(new FixedOnCallModel(PagingModel.Build()));
         builder.Services.AddSingleton<InMemoryIncidentStore>();
+        builder.Services.AddSingleton<InMemoryOutboxStore>();
+        builder.Services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<InMemoryOutboxStore>());
+        builder.Services.AddSingleton(sp => new Outbox(sp.GetRequiredService<IOutboxStore>(), sp.GetRequiredService<TimeProvider>()));
+        // The outbox as the host's worker runs it, but only when a test says (DeliverAsync), on Slack's real pacing.
+        builder.Services.AddSingleton(sp => new OutboxDispatcher(
+            sp.GetRequiredService<IOutboxStore>(),
+            [sp.GetRequiredService<PagingService>()],
+            sp.GetServices<IDeliveryPacing>(),
+            sp.GetRequiredService<TimeProvider>(),
+            new OutboxOptions(),
+            (item, ex) => sp.GetRequiredService<OutboxFaults>().Add(item, ex)));
+        builder.Services.AddSingleton<OutboxFaults>();
         builder.Services.AddSingleton<InMemoryDirectConversationStore>();
         builder.Services.AddSingleton<IDirectConversationStore>(sp => sp.GetRequiredService<InMemoryDirectConversationStore>());
         builder.Services.AddSingleton(sp => new RecordingScheduler(sp.GetRequiredService<TimeProvider>()));
@@ -98,7 +112,8 @@ internal sealed class SlackPagingHost : IAsyncDisposable
             new OnCallResolver(new InMemoryOverrides()),
             sp.GetRequiredService<IOnCallModelProvider>(),
             sp.GetRequiredService<TimeProvider>(),
-            new PagingOptions()));
+            new PagingOptions(),
+            sp.GetRequiredService<Outbox>()));
         var app = builder.Build();
         app.MapSlack();
         await app.StartAsync();
@@ -107,10 +122,27 @@ internal sealed class SlackPagingHost : IAsyncDisposable
     }
 
     /// <summary>Runs every escalation step due now, as the scheduler's job would.</summary>
-    public Task<IReadOnlyList<WakeUp>> FireDueAsync() => Scheduler.FireDueAsync(Paging);
+    public async Task<IReadOnlyList<WakeUp>> FireDueAsync()
+    {
+        var fired = await Scheduler.FireDueAsync(Paging);
+        await DeliverAsync();
+        return fired;
+    }
 
     /// <summary>Waits until every click handed to the background has been carried out.</summary>
-    public Task WhenIdleAsync() => _app.Services.GetRequiredService<SlackBackgroundWork>().WhenIdleAsync();
+    public async Task WhenIdleAsync()
+    {
+        await _app.Services.GetRequiredService<SlackBackgroundWork>().WhenIdleAsync();
+        await DeliverAsync();
+    }
+
+    /// <summary>Carries out everything the outbox holds that may go now (Slack's pacing on the test's clock); a fault fails the test.</summary>
+    public async Task DeliverAsync()
+    {
+        await _app.Services.GetRequiredService<OutboxDispatcher>().DrainAsync(CancellationToken.None);
+        _app.Services.GetRequiredService<OutboxFaults>().AssertNone();
+    }
+
 
     public string NextTriggerId() => _requests.NextTriggerId();
 
