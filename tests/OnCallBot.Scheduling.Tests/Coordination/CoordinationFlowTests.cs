@@ -32,6 +32,7 @@ public sealed class CoordinationFlowTests
 
         var incident = await host.PageAsync();
         await host.RanAsync(CoordinationWork.OpenChannels, incident.Number);
+        await host.OutboxEmptyAsync();
         // Bob is notified by level 2, after its two-second timeout: well after the room exists (see the skipped test below for level 1).
         await host.Channels.WhenAsync(c => c.Created.Count == 1
             && c.MembersOf(c.Created[0].ChannelId).Contains("UOLIVIA") && c.MembersOf(c.Created[0].ChannelId).Contains("UBOB"));
@@ -132,6 +133,7 @@ public sealed class CoordinationFlowTests
         await host.StartAsync();
         var incident = await host.PageAsync();
         await host.RanAsync(CoordinationWork.OpenChannels, incident.Number);
+        await host.OutboxEmptyAsync();
         Assert.Equal(Start + TimeSpan.FromHours(1), (await host.TriggerAsync(CoordinationWork.StatusReminder, incident.Number))?.NextFireTimeUtc);
 
         clock.Advance(TimeSpan.FromMinutes(20));
@@ -156,10 +158,12 @@ public sealed class CoordinationFlowTests
         await host.StartAsync();
         var incident = await host.PageAsync();
         await host.RanAsync(CoordinationWork.OpenChannels, incident.Number);
+        await host.OutboxEmptyAsync();
         var channelId = Assert.Single(host.Channels.Recorded.Created).ChannelId;
 
         await host.Paging.ResolveAsync(incident.Number, EscalationModel.Alice, None);
         await host.RanAsync(CoordinationWork.ArchiveChannels, incident.Number);
+        await host.OutboxEmptyAsync();
 
         Assert.Equal([channelId], host.Channels.Recorded.Archived);
         Assert.Contains(host.Channels.Recorded.PostsIn(channelId), p => p.StartsWith($"# {incident.Reference}: ", StringComparison.Ordinal));
@@ -170,21 +174,19 @@ public sealed class CoordinationFlowTests
     [Theory]
     [SqliteCase]
     [PostgresCase]
-    public async Task OpenChannelsJob_PlatformFailsUnexpectedly_IsRetriedAfterTheRetryDelayAndOpensTheChannel(StorageProvider provider)
+    public async Task OpenChannels_PlatformFailsUnexpectedly_TriedAgainByTheOutboxAndOpensTheChannel(StorageProvider provider)
     {
         await using var db = await TestDatabase.CreateAsync(provider, ownPostgresDatabase: true);
-        await using var host = await CoordinationHost.BuildAsync(db);
+        await using var host = await CoordinationHost.BuildAsync(db, null, ("Outbox:RetryDelay", "00:00:00.2"));
         host.Channels.FailNextCreate(new HttpRequestException("Connection refused (slack.com:443)"));
         await host.StartAsync();
 
         var incident = await host.PageAsync();
-        await host.RanAsync(CoordinationWork.OpenChannels, incident.Number, run: 1);
-        // Quartz never runs a fired one-shot trigger again by itself: a second run is the job's own retry.
-        await host.RanAsync(CoordinationWork.OpenChannels, incident.Number, run: 2);
+        // The card is posted only after the channel is saved in the room: the whole opening went through.
+        await host.Channels.WhenAsync(r => r.CardsPosted.Count == 1);
 
         Assert.DoesNotContain(await host.Incidents.GetEventsAsync(incident.Number, None), e => e.Kind == IncidentEventKind.ChannelFailed);
         var created = Assert.Single(host.Channels.Recorded.Created);
         Assert.Equal(created.ChannelId, Assert.Single((await host.Rooms.GetAsync(incident.Number, None))!.Channels).ChannelId);
-        Assert.Null((await host.TriggerAsync(CoordinationWork.OpenChannels, incident.Number))?.NextFireTimeUtc);
     }
 }

@@ -177,6 +177,39 @@ internal sealed class CoordinationHost : IAsyncDisposable
 
     public ICoordinationStore Rooms => Services.GetRequiredService<ICoordinationStore>();
 
+    /// <summary>
+    /// Completes once the outbox holds nothing and nothing it started still runs: all queued channel work is done.
+    /// Woken by the dispatcher as each item ends; fails after a generous bound.
+    /// </summary>
+    public async Task OutboxEmptyAsync()
+    {
+        var store = Services.GetRequiredService<IOutboxStore>();
+        var dispatcher = Services.GetRequiredService<Core.Delivery.OutboxDispatcher>();
+        using var bound = new CancellationTokenSource(Bound);
+        while (true)
+        {
+            var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            void OnChanged(object? sender, EventArgs e) => changed.TrySetResult();
+            dispatcher.Changed += OnChanged;
+            try
+            {
+                if ((await store.GetDepthAsync(CancellationToken.None)).Sum(d => d.Waiting) == 0)
+                {
+                    await dispatcher.WhenIdleAsync();
+                    if ((await store.GetDepthAsync(CancellationToken.None)).Sum(d => d.Waiting) == 0)
+                    {
+                        return;
+                    }
+                }
+                await changed.Task.WaitAsync(bound.Token);
+            }
+            finally
+            {
+                dispatcher.Changed -= OnChanged;
+            }
+        }
+    }
+
     public static async Task<CoordinationHost> BuildAsync(TestDatabase db, TimeProvider? clock = null, params (string Key, string Value)[] settings)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -195,6 +228,8 @@ internal sealed class CoordinationHost : IAsyncDisposable
         builder.Services.AddSingleton(EscalationModel.Provider());
         builder.Services.AddSingleton<IChatPlatform>(new SignallingChatPlatform(clock ?? TimeProvider.System));
         builder.Services.AddSingleton<IIncidentChannels>(channels);
+        // The recording platform has no rate limits: the outbox carries its work out as soon as it is queued.
+        builder.Services.AddSingleton<Core.Delivery.IDeliveryPacing>(new TestKit.Delivery.UnpacedDelivery("slack"));
         builder.Services.AddOnCallCoordination(builder.Configuration);
         var host = builder.Build();
         var scheduler = await host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler(CancellationToken.None);
