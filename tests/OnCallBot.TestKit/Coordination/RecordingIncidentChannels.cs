@@ -51,6 +51,7 @@ public sealed class RecordingIncidentChannels : IIncidentChannels
     private readonly List<Reminder> _reminders = [];
     private readonly List<string> _archives = [];
     private string? _createFailure;
+    private readonly Dictionary<string, (int Count, TimeSpan RetryAfter)> _rateLimitedPosts = new(StringComparer.Ordinal);
     private int _lastId;
 
     public RecordingIncidentChannels(string name = "slack")
@@ -141,6 +142,19 @@ public sealed class RecordingIncidentChannels : IIncidentChannels
         lock (_gate)
         {
             _createFailure = reason;
+        }
+        return this;
+    }
+
+    /// <summary>
+    /// The next <paramref name="count"/> posts to <paramref name="channelId"/> are refused as a rate limit would be (a
+    /// transient refusal asking to wait <paramref name="retryAfter"/>), as Slack does per channel for chat.postMessage.
+    /// </summary>
+    public RecordingIncidentChannels RateLimitPosts(string channelId, int count, TimeSpan retryAfter)
+    {
+        lock (_gate)
+        {
+            _rateLimitedPosts[channelId] = (count, retryAfter);
         }
         return this;
     }
@@ -255,6 +269,11 @@ public sealed class RecordingIncidentChannels : IIncidentChannels
         lock (_gate)
         {
             EnsureWritable(channelId);
+            if (_rateLimitedPosts.TryGetValue(channelId, out var limited) && limited.Count > 0)
+            {
+                _rateLimitedPosts[channelId] = (limited.Count - 1, limited.RetryAfter);
+                throw new ChatDeliveryException($"Slack chat.postMessage failed: ratelimited (in {channelId})") { IsTransient = true, RetryAfter = limited.RetryAfter };
+            }
             _posts.Add(new ChannelPost(channelId, text));
         }
         return Task.CompletedTask;
