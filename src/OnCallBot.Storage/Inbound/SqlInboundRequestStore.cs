@@ -32,33 +32,38 @@ internal sealed class SqlInboundRequestStore(IDbConnectionFactory connections) :
             throw new ArgumentException($"A claim must expire after it is made; got {now} and {expiresAt} (to the microsecond).", nameof(expiresAt));
         }
 
-        await using var connection = await connections.OpenAsync(cancellationToken);
+        // Through the one writer path, like every other write: on SQLite a claim queues behind the gate instead of
+        // spinning in the busy handler against the page it is about to let in.
+        await using var write = await connections.BeginWriteAsync(cancellationToken);
         if (ShouldPrune(now))
         {
-            await using var prune = connection.CreateCommand("DELETE FROM inbound_requests WHERE expires_at <= @now")
+            await using var prune = write.Connection.CreateCommand("DELETE FROM inbound_requests WHERE expires_at <= @now", write.Transaction)
                 .WithParameter("@now", _dialect.ToDb(now));
             await prune.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using var claim = connection.CreateCommand(
+        await using var claim = write.Connection.CreateCommand(
             """
             INSERT INTO inbound_requests (request_key, received_at, expires_at) VALUES (@key, @now, @expires_at)
             ON CONFLICT (request_key) DO UPDATE SET received_at = excluded.received_at, expires_at = excluded.expires_at
             WHERE inbound_requests.expires_at <= excluded.received_at
-            """)
+            """, write.Transaction)
             .WithParameter("@key", key)
             .WithParameter("@now", _dialect.ToDb(now))
             .WithParameter("@expires_at", _dialect.ToDb(expiresAt));
-        return await claim.ExecuteNonQueryAsync(cancellationToken) == 1;
+        var claimed = await claim.ExecuteNonQueryAsync(cancellationToken) == 1;
+        await write.CommitAsync(cancellationToken);
+        return claimed;
     }
 
     public async Task ReleaseAsync(string key, CancellationToken cancellationToken)
     {
         ValidateKey(key);
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var release = connection.CreateCommand("DELETE FROM inbound_requests WHERE request_key = @key")
+        await using var write = await connections.BeginWriteAsync(cancellationToken);
+        await using var release = write.Connection.CreateCommand("DELETE FROM inbound_requests WHERE request_key = @key", write.Transaction)
             .WithParameter("@key", key);
         await release.ExecuteNonQueryAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
     }
 
     private bool ShouldPrune(Instant now)
