@@ -111,7 +111,7 @@ internal sealed class SqlOutboxStore(IDbConnectionFactory connections) : IOutbox
         await using var claim = write.Connection.CreateCommand(
             $"""
             UPDATE outbox SET claimed_until = @until, attempts = attempts + 1
-            WHERE id = @id AND (claimed_until IS NULL OR claimed_until <= @now)
+            WHERE id = @id AND (claimed_until IS NULL OR claimed_until <= @now) AND not_before <= @now
             RETURNING {Columns}
             """, write.Transaction)
             .WithParameter("@id", id)

@@ -83,7 +83,7 @@ public sealed class InMemoryOutboxStore : IOutboxStore
     {
         lock (_gate)
         {
-            if (!_rows.TryGetValue(id, out var row) || row.ClaimedUntil is { } held && held > now)
+            if (!_rows.TryGetValue(id, out var row) || row.ClaimedUntil is { } held && held > now || row.NotBefore > now)
             {
                 return Task.FromResult<OutboxClaim?>(null);
             }

@@ -317,6 +317,20 @@ public abstract class OutboxStoreContractTests
     }
 
     [ContractFact]
+    public async Task TryClaimAsync_ReleasedForLater_IsNullUntilItIsDue()
+    {
+        var store = await CreateStoreAsync();
+        var id = await store.EnqueueAsync(Entry(1), T0, None);
+        await store.TryClaimAsync(id, T0, T0 + Lease, None);
+        // Another host read this item as ready before it was tried and released for later (the platform said wait):
+        // its claim must not send it before the platform's wait is over.
+        await store.ReleaseAsync(id, At(30), "ratelimited; retry after 30 s", None);
+
+        Assert.Null(await store.TryClaimAsync(id, At(1), At(1) + Lease, None));
+        Assert.NotNull(await store.TryClaimAsync(id, At(30), At(30) + Lease, None));
+    }
+
+    [ContractFact]
     public async Task ReleaseAsync_WithNotBefore_ReadyAgainFromThenWithTheError()
     {
         var store = await CreateStoreAsync();
