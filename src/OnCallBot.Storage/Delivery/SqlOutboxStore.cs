@@ -145,7 +145,7 @@ internal sealed class SqlOutboxStore(IDbConnectionFactory connections) : IOutbox
             DELETE FROM outbox WHERE id = @id AND coalesce_key IS NOT NULL AND EXISTS (
                 SELECT 1 FROM outbox newer
                 WHERE newer.platform = outbox.platform AND newer.coalesce_key = outbox.coalesce_key
-                  AND newer.id <> outbox.id AND newer.claimed_until IS NULL)
+                  AND newer.id > outbox.id AND newer.claimed_until IS NULL)
             """, write.Transaction).WithParameter("@id", id);
         if (await superseded.ExecuteNonQueryAsync(cancellationToken) == 0)
         {

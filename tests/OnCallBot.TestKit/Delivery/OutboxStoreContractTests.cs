@@ -361,6 +361,23 @@ public abstract class OutboxStoreContractTests
     }
 
     [ContractFact]
+    public async Task ReleaseAsync_OnlyAnOlderItemWithTheSameKeyWaits_KeepsTheReleasedOne()
+    {
+        var store = await CreateStoreAsync();
+        var older = await store.EnqueueAsync(Entry(1, key: "shared", payload: "v1"), T0, None);
+        await store.TryClaimAsync(older, T0, T0 + Lease, None);
+        var newer = await store.EnqueueAsync(Entry(2, key: "shared", payload: "v2"), At(1), None);
+        await store.TryClaimAsync(newer, At(1), At(1) + Lease, None);
+        await store.ReleaseAsync(older, At(2), "ratelimited", None);
+
+        // The released one carries the later state: the older one waiting does not replace it.
+        await store.ReleaseAsync(newer, At(2), "ratelimited", None);
+
+        var ready = await store.GetReadyAsync("slack", At(2), 10, None);
+        Assert.Contains((newer, "v2"), ready.Select(i => (i.Id, i.Entry.Payload)));
+    }
+
+    [ContractFact]
     public async Task ReleaseAsync_SameKeyOnlyOnAnotherPlatform_KeepsTheReleasedOne()
     {
         var store = await CreateStoreAsync();
