@@ -88,7 +88,9 @@ public sealed class OutboxDispatcher
                 {
                     if (FreeSlots(platform, lane) <= 0)
                     {
-                        break;
+                        // Every worker of this lane is busy: what it waits to start keeps its buckets from lower lanes.
+                        laneWanted.Add(pacing.BucketOf(item.Entry));
+                        continue;
                     }
                     lock (_gate)
                     {

@@ -25,7 +25,8 @@ public interface IOutboxStore
     Task<IReadOnlyList<OutboxItem>> GetReadyAsync(string platform, Instant now, int limit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Claims an item until <paramref name="until"/> (one attempt more); null when it is gone or someone else holds it.
+    /// Claims an item until <paramref name="until"/> (one attempt more); null when it is gone, someone else holds it, or
+    /// it is not due (another host tried it since it was read as ready, and released it for later).
     /// </summary>
     Task<OutboxClaim?> TryClaimAsync(long id, Instant now, Instant until, CancellationToken cancellationToken);
 

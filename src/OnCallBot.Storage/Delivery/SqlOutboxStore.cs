@@ -111,7 +111,7 @@ internal sealed class SqlOutboxStore(IDbConnectionFactory connections) : IOutbox
         await using var claim = write.Connection.CreateCommand(
             $"""
             UPDATE outbox SET claimed_until = @until, attempts = attempts + 1
-            WHERE id = @id AND (claimed_until IS NULL OR claimed_until <= @now)
+            WHERE id = @id AND (claimed_until IS NULL OR claimed_until <= @now) AND not_before <= @now
             RETURNING {Columns}
             """, write.Transaction)
             .WithParameter("@id", id)
@@ -145,7 +145,7 @@ internal sealed class SqlOutboxStore(IDbConnectionFactory connections) : IOutbox
             DELETE FROM outbox WHERE id = @id AND coalesce_key IS NOT NULL AND EXISTS (
                 SELECT 1 FROM outbox newer
                 WHERE newer.platform = outbox.platform AND newer.coalesce_key = outbox.coalesce_key
-                  AND newer.id <> outbox.id AND newer.claimed_until IS NULL)
+                  AND newer.id > outbox.id AND newer.claimed_until IS NULL)
             """, write.Transaction).WithParameter("@id", id);
         if (await superseded.ExecuteNonQueryAsync(cancellationToken) == 0)
         {
