@@ -88,9 +88,9 @@ public sealed class OutboxDispatcher
                 {
                     if (FreeSlots(platform, lane) <= 0)
                     {
-                        // Every worker of this lane is busy: what it waits to start keeps its buckets from lower lanes.
-                        laneWanted.Add(pacing.BucketOf(item.Entry));
-                        continue;
+                        // Every worker of this lane is busy. Lanes keep their own workers, so lower lanes go on; a bucket
+                        // with room is not held for this lane (it refills), only one that is out of room (below).
+                        break;
                     }
                     lock (_gate)
                     {
