@@ -169,6 +169,17 @@ public sealed class BotTokenProviderTests
     }
 
     [Fact]
+    public async Task GetToken_SuccessThatIsNotJson_ThrowsInvalidResponse()
+    {
+        await using var harness = await TeamsConnectorHarness.StartAsync();
+        harness.Fake.EnqueueTokenAnswer(200, "<html>captive portal</html>");
+
+        var ex = await Assert.ThrowsAsync<TeamsApiException>(() => harness.Tokens.GetTokenAsync(CancellationToken.None));
+
+        Assert.Equal((TeamsApiException.InvalidResponseCode, TeamsApiException.TokenOperation), (ex.Code, ex.Operation));
+    }
+
+    [Fact]
     public async Task GetToken_TeamsOff_ThrowsTeamsOffWithoutARequest()
     {
         await using var harness = await TeamsConnectorHarness.StartAsync(new Dictionary<string, string?> { ["Teams:AppPassword"] = "" });

@@ -291,6 +291,29 @@ public sealed class TeamsConnectorClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Send_SuccessThatIsNotTheConnectorsJson_ThrowsInvalidResponse()
+    {
+        var chat = _harness.KnownChat();
+        Fake.EnqueueConnectorAnswer(201, "<html>proxy says hi</html>");
+
+        var ex = await Assert.ThrowsAsync<TeamsApiException>(() => Client.SendAsync(_harness.ServiceUrl, chat, Hello));
+
+        Assert.Equal(TeamsApiException.InvalidResponseCode, ex.Code);
+        Assert.Equal("send a message", ex.Operation);
+    }
+
+    [Fact]
+    public async Task Send_SuccessWithoutAnId_ThrowsInvalidResponse()
+    {
+        var chat = _harness.KnownChat();
+        Fake.EnqueueConnectorAnswer(201, "{}");
+
+        var ex = await Assert.ThrowsAsync<TeamsApiException>(() => Client.SendAsync(_harness.ServiceUrl, chat, Hello));
+
+        Assert.Equal(TeamsApiException.InvalidResponseCode, ex.Code);
+    }
+
+    [Fact]
     public async Task Send_UnknownConversation_ThrowsConversationNotFound()
     {
         var ex = await Assert.ThrowsAsync<TeamsApiException>(() => Client.SendAsync(_harness.ServiceUrl, "a:1nobody", Hello));
