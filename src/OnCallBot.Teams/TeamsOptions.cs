@@ -21,4 +21,21 @@ public sealed class TeamsOptions
 
     public override string ToString() =>
         $"Teams(AppId={AppId ?? "<unset>"}, AppPassword={(string.IsNullOrEmpty(AppPassword) ? "<unset>" : "<redacted>")}, TenantId={TenantId ?? "<unset>"})";
+
+    // Outbound: the token endpoint and the Bot Connector client (Connector/).
+
+    /// <summary>
+    /// The Microsoft identity platform token endpoint the bot's client credentials go to. Default (null):
+    /// <c>https://login.microsoftonline.com/{TenantId, or botframework.com when empty}/oauth2/v2.0/token</c>.
+    /// </summary>
+    public Uri? TokenEndpoint { get; set; }
+
+    /// <summary>How many times a Bot Connector or token call answered with HTTP 429 or 5xx is tried again. Default 3.</summary>
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>The first wait before retrying a 5xx (or a 429 without Retry-After); it doubles each time. Default 1 s.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait (Retry-After or backoff) the client accepts before failing the call instead. Default 30 s.</summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
 }

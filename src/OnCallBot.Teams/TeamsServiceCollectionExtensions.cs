@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OnCallBot.Teams.Connector;
 
 namespace OnCallBot.Teams;
 
@@ -17,6 +18,8 @@ public static class TeamsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<TeamsOptions>().BindConfiguration(TeamsOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TeamsStatusReporter>());
+        // Outbound: the token and Bot Connector clients (Connector/), refusing every call while Teams is off.
+        services.AddTeamsConnector();
         return services;
     }
 }

@@ -54,56 +54,6 @@ public sealed class RecordingInboundHandler : ISlackInboundHandler
     }
 }
 
-/// <summary>Captures log lines so tests can check what was (and was not) logged.</summary>
-public sealed class ListLoggerProvider : ILoggerProvider
-{
-    public ConcurrentQueue<(string Category, LogLevel Level, string Message)> Lines { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new ListLogger(this, categoryName);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class ListLogger(ListLoggerProvider owner, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Lines.Enqueue((category, logLevel, formatter(state, exception) + (exception is null ? string.Empty : " | " + exception)));
-    }
-}
-
-/// <summary>A FakeTimeProvider that also reports each one-shot timer created on it (e.g. a Task.Delay), so a test knows a wait began.</summary>
-public sealed class SignalingTimeProvider(FakeTimeProvider inner) : TimeProvider
-{
-    public FakeTimeProvider Inner { get; } = inner;
-
-    public Channel<TimeSpan> OneShotTimers { get; } = Channel.CreateUnbounded<TimeSpan>();
-
-    public override DateTimeOffset GetUtcNow() => Inner.GetUtcNow();
-
-    public override TimeZoneInfo LocalTimeZone => Inner.LocalTimeZone;
-
-    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-    {
-        var timer = Inner.CreateTimer(callback, state, dueTime, period);
-        if (period == Timeout.InfiniteTimeSpan && dueTime != Timeout.InfiniteTimeSpan)
-        {
-            OneShotTimers.Writer.TryWrite(dueTime);
-        }
-        return timer;
-    }
-
-    public async Task<TimeSpan> NextTimerAsync()
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        return await OneShotTimers.Reader.ReadAsync(cts.Token);
-    }
-}
-
 /// <summary>A real ASP.NET Core host on loopback with AddSlack + MapSlack and a recording handler.</summary>
 public sealed class SlackTestHost : IAsyncDisposable
 {

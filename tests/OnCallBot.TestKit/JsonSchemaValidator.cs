@@ -1,15 +1,16 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace OnCallBot.Slack.Tests.Paging;
+namespace OnCallBot.TestKit;
 
 /// <summary>
-/// A JSON Schema (draft-07) checker for the keywords Slack's manifest schemas use: type, enum, const, properties,
-/// required, additionalProperties, patternProperties, min/maxProperties, items, min/maxItems, uniqueItems,
-/// min/maxLength, pattern, allOf, anyOf, oneOf, not and $ref (local, or to a schema registered by its URL). No
+/// A JSON Schema (draft-06 and draft-07) checker for the keywords the Slack manifest and Adaptive Card schemas use:
+/// type, enum, const, properties, required, additionalProperties, patternProperties, min/maxProperties, items,
+/// min/maxItems, uniqueItems, min/maxLength, pattern, allOf, anyOf, oneOf, not and $ref (local, or to a schema
+/// registered by its URL); "format" is not checked. No
 /// validator package is available here; this one is small enough to read, and its own tests prove it refuses.
 /// </summary>
-internal sealed class JsonSchemaValidator
+public sealed class JsonSchemaValidator
 {
     private readonly Dictionary<string, JsonElement> _documents = new(StringComparer.Ordinal);
 
