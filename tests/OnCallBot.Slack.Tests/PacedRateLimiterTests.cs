@@ -1,3 +1,4 @@
+using OnCallBot.Core.Delivery;
 using OnCallBot.Slack.WebApi;
 using OnCallBot.TestKit;
 

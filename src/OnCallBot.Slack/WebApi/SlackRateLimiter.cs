@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OnCallBot.Core.Delivery;
 using System.Threading.RateLimiting;
 
 namespace OnCallBot.Slack.WebApi;

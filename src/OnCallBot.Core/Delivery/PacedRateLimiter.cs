@@ -1,6 +1,6 @@
 using System.Threading.RateLimiting;
 
-namespace OnCallBot.Slack.WebApi;
+namespace OnCallBot.Core.Delivery;
 
 /// <summary>
 /// A token bucket on the injected <see cref="TimeProvider"/>: <c>burst</c> permits at most, one more every
@@ -10,7 +10,7 @@ namespace OnCallBot.Slack.WebApi;
 /// The bucket in System.Threading.RateLimiting replenishes from <c>Stopwatch</c> and its own timer, so it cannot
 /// follow a fake clock in tests; this one does, behind the same <see cref="RateLimiter"/> contract.
 /// </remarks>
-internal sealed class PacedRateLimiter : RateLimiter
+public sealed class PacedRateLimiter : RateLimiter
 {
     // Refill arithmetic is in doubles; a due time computed from it may land a hair early.
     private const double Epsilon = 1e-9;
