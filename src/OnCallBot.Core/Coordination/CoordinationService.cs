@@ -577,9 +577,13 @@ public sealed partial class CoordinationService : IIncidentObserver
         {
             await _scheduler.ScheduleStatusReminderAsync(incident.Number, due, cancellationToken);
         }
-        if (_options.OpenChannels && _platforms.Count > 0)
+        if (_options.OpenChannels)
         {
-            await _scheduler.ScheduleOpenChannelsAsync(incident.Number, cancellationToken);
+            // Straight to the outbox (cosmetic lane), durable with the room: no scheduler round trip on the page's path.
+            foreach (var platform in _platforms)
+            {
+                await EnqueueAsync(room, platform, ChannelWork.Open, null, ChannelWork.CoalesceKey(ChannelWork.Open, room, platform), "", cancellationToken);
+            }
         }
     }
 

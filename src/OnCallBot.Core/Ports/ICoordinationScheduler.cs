@@ -5,12 +5,6 @@ namespace OnCallBot.Core.Ports;
 /// <summary>Port to the durable timers of coordination (Quartz): status-update reminders and channel archiving.</summary>
 public interface ICoordinationScheduler
 {
-    /// <summary>
-    /// Wakes <c>CoordinationService.OpenChannelsAsync</c> now: opening channels takes several chat calls, so it runs
-    /// off the request that paged, durably, beside the first notifications.
-    /// </summary>
-    Task ScheduleOpenChannelsAsync(long incidentNumber, CancellationToken cancellationToken);
-
     /// <summary>Wakes <c>CoordinationService.RunStatusReminderAsync</c> at <paramref name="dueAt"/>; replaces a pending one.</summary>
     Task ScheduleStatusReminderAsync(long incidentNumber, Instant dueAt, CancellationToken cancellationToken);
 

@@ -105,7 +105,10 @@ internal abstract class CoordinationJob(
             .Build();
 }
 
-/// <summary>Opens the incident's channels (<see cref="CoordinationService.OpenChannelsAsync"/>), off the request that paged.</summary>
+/// <summary>
+/// Runs <c>open-channels-{n}</c> triggers stored by versions before the outbox (<see cref="CoordinationService.OpenChannelsAsync"/>
+/// queues the opening); a page now queues it in the outbox itself.
+/// </summary>
 internal sealed class OpenChannelsJob(CoordinationService coordination, IOptions<CoordinationJobOptions> options, TimeProvider time, ILogger<OpenChannelsJob> logger)
     : CoordinationJob(coordination, options, time, logger)
 {

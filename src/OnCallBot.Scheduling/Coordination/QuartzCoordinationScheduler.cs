@@ -9,17 +9,15 @@ namespace OnCallBot.Scheduling.Coordination;
 /// <summary>
 /// Coordination's timers as Quartz triggers in the persistent store, so they survive restarts and, on PostgreSQL, fire
 /// on one host of the cluster: in group <c>coordination</c>, one trigger per incident and kind
-/// (<c>open-channels-{n}</c>, <c>status-reminder-{n}</c>, <c>archive-{n}</c>) for one shared durable job per kind
-/// (<see cref="OpenChannelsJob"/>, <see cref="StatusReminderJob"/>, <see cref="ArchiveChannelsJob"/>). Scheduling again
+/// (<c>status-reminder-{n}</c>, <c>archive-{n}</c>) for one shared durable job per kind
+/// (<see cref="StatusReminderJob"/>, <see cref="ArchiveChannelsJob"/>; <see cref="OpenChannelsJob"/> only runs
+/// <c>open-channels-{n}</c> triggers stored by versions before the outbox). Scheduling again
 /// replaces the incident's pending trigger of that kind. A trigger that came due while no host ran fires at once when
 /// one starts (misfire instruction FireNow).
 /// </summary>
 internal sealed class QuartzCoordinationScheduler(ISchedulerFactory schedulers, TimeProvider time, ILogger<QuartzCoordinationScheduler> logger)
     : ICoordinationScheduler
 {
-    public Task ScheduleOpenChannelsAsync(long incidentNumber, CancellationToken cancellationToken) =>
-        ScheduleAsync(CoordinationWork.OpenChannels, incidentNumber, Instant.FromDateTimeOffset(time.GetUtcNow()), cancellationToken);
-
     public Task ScheduleStatusReminderAsync(long incidentNumber, Instant dueAt, CancellationToken cancellationToken) =>
         ScheduleAsync(CoordinationWork.StatusReminder, incidentNumber, dueAt, cancellationToken);
 

@@ -20,8 +20,8 @@ public sealed class CoordinationChannelTests
         Assert.Equal([Olivia], room.Responders);
         Assert.Empty(room.Channels);
         Assert.Null(room.Commander);
-        // The reply to the pager never waits on channel creation: a job does it.
-        Assert.Equal([incident.Number], h.CoordinationScheduler.PendingOpenChannels);
+        // The reply to the pager never waits on channel creation: the outbox does it.
+        Assert.Contains(h.Outbox.Items, i => i.Kind == ChannelWork.Open && i.IncidentNumber == incident.Number);
         Assert.Empty(h.Channels.CreateAttempts);
         Assert.Equal(h.Now + NodaTime.Duration.FromHours(4), h.CoordinationScheduler.PendingReminders[incident.Number]);
     }
@@ -213,7 +213,9 @@ public sealed class CoordinationChannelTests
 
         var incident = await h.PageAsync();
 
-        Assert.Empty(h.CoordinationScheduler.OpenChannelHistory);
+        Assert.DoesNotContain(h.Outbox.Items, i => i.Kind == ChannelWork.Open);
+        await h.DeliverAsync();
+        Assert.Empty(h.Channels.CreateAttempts);
         Assert.NotNull(await h.Rooms.GetAsync(incident.Number, CancellationToken.None));
     }
 

@@ -25,7 +25,9 @@ public sealed class CoordinationLinkTests
 
         Assert.Equal(2, child.Number);
         Assert.Null(await h.Rooms.GetAsync(2, CancellationToken.None));
-        Assert.Equal([1L], h.CoordinationScheduler.OpenChannelHistory);
+        Assert.DoesNotContain(h.Outbox.Items, i => i.Kind == ChannelWork.Open);
+        await h.DeliverAsync();
+        Assert.Single(h.Channels.Created);
         Assert.DoesNotContain(2L, h.CoordinationScheduler.PendingReminders.Keys);
         var parent = await h.RoomAsync(1);
         Assert.Equal([2L], parent.LinkedIncidents);

@@ -211,6 +211,7 @@ public sealed class CoordinationResponderTests
         var note = await h.Coordination.AddNoteAsync(1, "Seeing 502s from the EU edge too", Mallory, CancellationToken.None);
         await h.DeliverAsync();
         var child = await h.PageAsync("ledger", "Ledger is slow", joinIncident: 1, pager: Mallory);
+        await h.DeliverAsync();
 
         Assert.IsType<CoordinationOutcome.Done>(note);
         Assert.Equal("📝 Mallory: Seeing 502s from the EU edge too", h.Channels.PostsIn(channel.ChannelId)[^2]);

@@ -24,14 +24,13 @@ public sealed class CoordinationFlowTests
     [Theory]
     [SqliteCase]
     [PostgresCase]
-    public async Task Page_OpenChannelsJobRuns_ChannelOpenedWithThePagerAndTheNotifiedPersonInvited(StorageProvider provider)
+    public async Task Page_ChannelOpenedByTheOutboxWithThePagerAndTheNotifiedPersonInvited(StorageProvider provider)
     {
         await using var db = await TestDatabase.CreateAsync(provider, ownPostgresDatabase: true);
         await using var host = await CoordinationHost.BuildAsync(db);
         await host.StartAsync();
 
         var incident = await host.PageAsync();
-        await host.RanAsync(CoordinationWork.OpenChannels, incident.Number);
         await host.OutboxEmptyAsync();
         // Bob is notified by level 2, after its two-second timeout: well after the room exists (see the skipped test below for level 1).
         await host.Channels.WhenAsync(c => c.Created.Count == 1
@@ -48,7 +47,7 @@ public sealed class CoordinationFlowTests
         Assert.Contains(room.Responders, r => r.UserId == "bob");
         Assert.Contains(await host.Incidents.GetEventsAsync(incident.Number, None),
             e => e.Kind == IncidentEventKind.ChannelOpened && e.Text == $"Opened #{created.Name} on slack");
-        Assert.Null((await host.TriggerAsync(CoordinationWork.OpenChannels, incident.Number))?.NextFireTimeUtc);
+        Assert.Null(await host.TriggerAsync(CoordinationWork.OpenChannels, incident.Number));
     }
 
     [Theory]
@@ -132,7 +131,6 @@ public sealed class CoordinationFlowTests
             ("Incidents:DefaultSeverity", "2"), ("Incidents:ArchiveChannelAfter", "01:00:00"));
         await host.StartAsync();
         var incident = await host.PageAsync();
-        await host.RanAsync(CoordinationWork.OpenChannels, incident.Number);
         await host.OutboxEmptyAsync();
         Assert.Equal(Start + TimeSpan.FromHours(1), (await host.TriggerAsync(CoordinationWork.StatusReminder, incident.Number))?.NextFireTimeUtc);
 
@@ -157,7 +155,6 @@ public sealed class CoordinationFlowTests
         await using var host = await CoordinationHost.BuildAsync(db, null, ("Incidents:ArchiveChannelAfter", "00:00:00"));
         await host.StartAsync();
         var incident = await host.PageAsync();
-        await host.RanAsync(CoordinationWork.OpenChannels, incident.Number);
         await host.OutboxEmptyAsync();
         var channelId = Assert.Single(host.Channels.Recorded.Created).ChannelId;
 

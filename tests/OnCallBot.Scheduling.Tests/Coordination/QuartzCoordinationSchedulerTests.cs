@@ -40,13 +40,11 @@ public sealed class QuartzCoordinationSchedulerTests
         var remindAt = Instant.FromDateTimeOffset(Start + TimeSpan.FromMinutes(30));
         var archiveAt = Instant.FromDateTimeOffset(Start + TimeSpan.FromDays(7));
 
-        await timers.ScheduleOpenChannelsAsync(42, None);
         await timers.ScheduleStatusReminderAsync(42, remindAt, None);
         await timers.ScheduleArchiveAsync(42, archiveAt, None);
 
         foreach (var (name, jobName, at) in new[]
         {
-            ("open-channels-42", "open-channels", Start),
             ("status-reminder-42", "status-reminder", remindAt.ToDateTimeOffset()),
             ("archive-42", "archive-channels", archiveAt.ToDateTimeOffset()),
         })
@@ -117,7 +115,6 @@ public sealed class QuartzCoordinationSchedulerTests
         await using var _ = host;
         var at = Instant.FromDateTimeOffset(Start);
 
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => timers.ScheduleOpenChannelsAsync(0, None));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => timers.ScheduleStatusReminderAsync(-3, at, None));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => timers.ScheduleArchiveAsync(0, at, None));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => timers.CancelStatusReminderAsync(0, None));

@@ -154,12 +154,7 @@ internal sealed class SlackCoordinationHost : IAsyncDisposable
     }
 
     /// <summary>Runs the waiting open-channels jobs, as the coordination scheduler's job would.</summary>
-    public async Task<IReadOnlyList<long>> OpenChannelsAsync()
-    {
-        var opened = await CoordinationScheduler.RunOpenChannelsAsync(Coordination);
-        await DeliverAsync();
-        return opened;
-    }
+    public Task OpenChannelsAsync() => DeliverAsync();
 
     /// <summary>Waits until every click handed to the background has been carried out.</summary>
     public async Task WhenIdleAsync()

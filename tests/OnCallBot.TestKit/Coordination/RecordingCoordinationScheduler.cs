@@ -14,9 +14,7 @@ public sealed class RecordingCoordinationScheduler : ICoordinationScheduler
     private readonly Lock _gate = new();
     private readonly Dictionary<long, Instant> _reminders = [];
     private readonly Dictionary<long, Instant> _archives = [];
-    private readonly List<long> _openChannels = [];
     private readonly List<(long IncidentNumber, Instant DueAt)> _reminderHistory = [];
-    private readonly List<long> _openChannelHistory = [];
     private readonly TimeProvider _time;
 
     public RecordingCoordinationScheduler(TimeProvider time)
@@ -42,44 +40,6 @@ public sealed class RecordingCoordinationScheduler : ICoordinationScheduler
 
     /// <summary>The channel archiving waiting for each incident, when it is due.</summary>
     public IReadOnlyDictionary<long, Instant> PendingArchives => Copy(_archives);
-
-    /// <summary>Incidents whose channels are waiting to be opened.</summary>
-    public IReadOnlyList<long> PendingOpenChannels
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _openChannels];
-            }
-        }
-    }
-
-    /// <summary>Every open-channels request ever made, in order.</summary>
-    public IReadOnlyList<long> OpenChannelHistory
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _openChannelHistory];
-            }
-        }
-    }
-
-    public Task ScheduleOpenChannelsAsync(long incidentNumber, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            // One job per incident, as a Quartz job keyed by incident would be.
-            if (!_openChannels.Contains(incidentNumber))
-            {
-                _openChannels.Add(incidentNumber);
-            }
-            _openChannelHistory.Add(incidentNumber);
-        }
-        return Task.CompletedTask;
-    }
 
     public Task ScheduleStatusReminderAsync(long incidentNumber, Instant dueAt, CancellationToken cancellationToken)
     {
@@ -107,23 +67,6 @@ public sealed class RecordingCoordinationScheduler : ICoordinationScheduler
             _archives[incidentNumber] = at;
         }
         return Task.CompletedTask;
-    }
-
-    /// <summary>Runs every waiting open-channels request through <paramref name="coordination"/>; returns the incidents it ran for.</summary>
-    public async Task<IReadOnlyList<long>> RunOpenChannelsAsync(CoordinationService coordination, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(coordination);
-        List<long> due;
-        lock (_gate)
-        {
-            due = [.. _openChannels];
-            _openChannels.Clear();
-        }
-        foreach (var incidentNumber in due)
-        {
-            await coordination.OpenChannelsAsync(incidentNumber, cancellationToken);
-        }
-        return due;
     }
 
     /// <summary>
