@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OnCallBot.Teams.Inbound;
 
 namespace OnCallBot.Teams;
 
@@ -17,6 +18,7 @@ public static class TeamsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<TeamsOptions>().BindConfiguration(TeamsOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TeamsStatusReporter>());
+        services.AddTeamsInbound();
         return services;
     }
 }
