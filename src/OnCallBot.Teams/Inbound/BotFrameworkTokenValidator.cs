@@ -201,7 +201,7 @@ internal sealed class BotFrameworkTokenValidator
     private TeamsAuthResult Classify(Exception? exception, string token) => exception switch
     {
         SecurityTokenSignatureKeyNotFoundException => TeamsAuthResult.Refused(TeamsAuthFailure.UnknownSigningKey,
-            $"signing key '{Shorten(KeyIdOf(token))}' is not in the Bot Framework key set, even after fetching it again"),
+            $"signing key '{Shorten(KeyIdOf(token))}' is not in the Bot Framework key set (fetched again for it, at most once per {BotFrameworkSigningKeys.MinimumRefreshRequestInterval.TotalMinutes} minutes)"),
         SecurityTokenInvalidSignatureException => TeamsAuthResult.Refused(TeamsAuthFailure.BadSignature,
             "the signature is not a valid RS256 signature by the named key"),
         SecurityTokenInvalidIssuerException => TeamsAuthResult.Refused(TeamsAuthFailure.WrongIssuer, $"the issuer is not {Issuer}"),

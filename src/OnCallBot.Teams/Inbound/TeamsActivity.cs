@@ -21,7 +21,7 @@ public static class TeamsConversationTypes
 
 /// <summary>
 /// One Bot Framework activity as Teams delivered it to <c>POST /api/messages</c>, reduced to what the bot needs.
-/// Built only by <see cref="TeamsActivityParser"/>, after the request's token was validated.
+/// The transport builds it with <see cref="TeamsActivityParser"/>, only after the request's token was validated.
 /// </summary>
 public sealed record TeamsActivity
 {

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace OnCallBot.Teams.Inbound;
 
 /// <summary>A request body that is not an activity the bot can read: answered 400, nothing done.</summary>
-public sealed class TeamsActivityFormatException(string message) : Exception(message);
+internal sealed class TeamsActivityFormatException(string message) : Exception(message);
 
 /// <summary>Reads a Bot Framework activity (System.Text.Json) into a <see cref="TeamsActivity"/>.</summary>
 internal static class TeamsActivityParser
