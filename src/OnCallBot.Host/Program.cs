@@ -37,6 +37,7 @@ var app = builder.Build();
 app.UseOnCallRequestLogging();
 app.MapOnCallHealth();
 app.MapSlack();
+app.MapTeams();
 await app.RunAsync();
 return 0;
 

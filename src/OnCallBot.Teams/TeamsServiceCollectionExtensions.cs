@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OnCallBot.Teams.Connector;
+using OnCallBot.Teams.Inbound;
 
 namespace OnCallBot.Teams;
 
@@ -20,6 +21,7 @@ public static class TeamsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TeamsStatusReporter>());
         // Outbound: the token and Bot Connector clients (Connector/), refusing every call while Teams is off.
         services.AddTeamsConnector();
+        services.AddTeamsInbound();
         return services;
     }
 }
