@@ -222,7 +222,9 @@ public sealed class OutboxDispatcher
         }
         catch (ChatDeliveryException ex) when (ex.IsTransient)
         {
-            if (item.Attempts >= _options.MaxAttempts)
+            // A platform that says when to come back (a rate limit) is waited for as long as it takes: accepted work is
+            // never dropped for being throttled. Only failures without that promise use up attempts.
+            if (item.Attempts >= _options.MaxAttempts && ex.RetryAfter is null)
             {
                 await handler.GiveUpAsync(item, ex.Message, cancellationToken);
                 await _store.CompleteAsync(item.Id, cancellationToken);

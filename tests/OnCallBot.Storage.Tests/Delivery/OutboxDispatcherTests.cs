@@ -253,13 +253,13 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CarryOut_TransientRefusalEveryTime_GivenUpAfterMaxAttemptsAndDone()
+    public async Task CarryOut_UnreachableEveryTime_GivenUpAfterMaxAttemptsAndDone()
     {
-        var handler = new FakeHandler("work") { Fail = _ => RateLimited(TimeSpan.FromSeconds(1)) };
-        var dispatcher = Dispatcher(new OutboxOptions { MaxAttempts = 3 }, handler);
+        var handler = new FakeHandler("work") { Fail = _ => RateLimited(retryAfter: null) };
+        var dispatcher = Dispatcher(new OutboxOptions { MaxAttempts = 3, RetryDelay = TimeSpan.FromSeconds(1) }, handler);
         var id = await EnqueueAsync(1, DeliveryLane.Urgent);
 
-        for (var round = 0; round < 5; round++)
+        for (var round = 0; round < 8; round++)
         {
             await dispatcher.DrainAsync(None);
             _time.Advance(TimeSpan.FromSeconds(1));
@@ -270,6 +270,25 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         Assert.Equal((id, 3, "ratelimited"), (item.Id, item.Attempts, reason));
         Assert.Equal(0, await WaitingAsync());
         Assert.Empty(_faults);
+    }
+
+    [Fact]
+    public async Task CarryOut_RateLimitedWithRetryAfterEveryTime_NeverGivenUpAndStillWaiting()
+    {
+        var handler = new FakeHandler("work") { Fail = _ => RateLimited(TimeSpan.FromSeconds(1)) };
+        var dispatcher = Dispatcher(new OutboxOptions { MaxAttempts = 3 }, handler);
+        await EnqueueAsync(1, DeliveryLane.Urgent);
+
+        for (var round = 0; round < 6; round++)
+        {
+            await dispatcher.DrainAsync(None);
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        // Slack said when to come back every time: the work is kept for as long as it takes, never dropped.
+        Assert.Equal([1, 2, 3, 4, 5, 6], handler.Delivered.Select(c => c.Item.Attempts));
+        Assert.Empty(handler.GivenUp);
+        Assert.Equal(1, await WaitingAsync());
     }
 
     [Fact]
