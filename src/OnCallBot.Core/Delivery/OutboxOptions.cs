@@ -14,7 +14,10 @@ public sealed class OutboxOptions
     /// <summary>The wait before the first retry of work the platform could not take (doubled each time, up to 5 minutes).</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Attempts before work is given up (and said so on the incident's timeline).</summary>
+    /// <summary>
+    /// Attempts before work that keeps failing is given up (and said so on the incident's timeline). A refusal that says
+    /// when to come back (a rate limit's Retry-After) does not count: that work waits as long as it takes.
+    /// </summary>
     public int MaxAttempts { get; set; } = 8;
 
     /// <summary>How often the store is looked at when nothing signals new work (work enqueued by another host).</summary>
