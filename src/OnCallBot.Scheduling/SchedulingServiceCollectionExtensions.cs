@@ -31,7 +31,7 @@ public static class SchedulingServiceCollectionExtensions
     /// one starts (<see cref="DefaultMisfireHandling.FireAndProceed"/>, which Quartz maps to <c>FireNow</c> for
     /// simple triggers and <c>FireAndProceed</c> for cron and calendar triggers). A trigger that states its own
     /// misfire instruction keeps it.</description></item>
-    /// <item><description>Lanes (<see cref="TriggerLanes"/>): ten jobs at once, at most six of them coordination,
+    /// <item><description>Lanes (<see cref="TriggerLanes"/>): twenty jobs at once, at most four of them coordination (reminders, archiving),
     /// escalation triggers at a higher priority, and our triggers fire late for up to an hour through normal
     /// acquisition, in due order, rather than through the misfire handler.</description></item>
     /// <item><description>Time: Quartz takes the container's <see cref="TimeProvider"/> (system time unless a host

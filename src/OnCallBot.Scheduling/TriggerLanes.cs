@@ -28,10 +28,12 @@ namespace OnCallBot.Scheduling;
 internal static class TriggerLanes
 {
     /// <summary>
-    /// Jobs running at once on one host. Quartz's default, stated: the jobs wait on the chat platform and the store,
-    /// not the CPU, and more threads would only queue on SQLite's single writer.
+    /// Jobs running at once on one host. They are asynchronous and wait on the chat platform and the store, not the CPU,
+    /// so a slot costs little; twenty means a step held by one person's DM pacing (many services paging the same
+    /// person at once, about one message a second per DM) or a Retry-After does not hold up the pages of everyone
+    /// else. Writes still take turns at the store's one writer.
     /// </summary>
-    public const int MaxConcurrency = 10;
+    public const int MaxConcurrency = 20;
 
     /// <summary>The execution group of coordination triggers (channels, status reminders, archiving).</summary>
     public const string CoordinationExecutionGroup = "coordination";
@@ -40,7 +42,7 @@ internal static class TriggerLanes
     /// Coordination jobs running at once on one host: the remaining <c>MaxConcurrency - CoordinationMaxConcurrent</c>
     /// threads are escalation's whatever the coordination backlog.
     /// </summary>
-    public const int CoordinationMaxConcurrent = 6;
+    public const int CoordinationMaxConcurrent = 4;
 
     /// <summary>Escalation steps' priority: first among triggers due at the same instant.</summary>
     public const int EscalationPriority = 10;
