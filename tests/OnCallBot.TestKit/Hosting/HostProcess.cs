@@ -22,6 +22,9 @@ public sealed class HostProcess : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
+    /// <summary>The operating system's id of the bot's process (for reading its memory and CPU in /proc).</summary>
+    public int ProcessId => _process.Id;
+
     public string Output
     {
         get

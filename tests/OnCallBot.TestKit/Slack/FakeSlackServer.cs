@@ -22,6 +22,35 @@ public sealed record RecordedSlackCall(string Method, string HttpMethod, string?
 {
     /// <summary>The Content-Length the client declared; null when it streamed the body in chunks instead.</summary>
     public long? ContentLength { get; init; }
+
+    /// <summary>When the call arrived, on the fake's clock (<see cref="FakeSlackServerOptions.TimeProvider"/>).</summary>
+    public DateTimeOffset ReceivedAt { get; init; }
+
+    /// <summary>
+    /// True when the fake, applying <see cref="FakeSlackServerOptions.RateLimits"/>, answered HTTP 429 <c>ratelimited</c>:
+    /// Slack did not carry the call out. (Scripted 429s from <see cref="FakeSlackServer.EnqueueRateLimit"/> are not marked.)
+    /// </summary>
+    public bool RateLimited { get; init; }
+
+    /// <summary>The <c>channel</c> argument, if any.</summary>
+    public string? Channel => Args.GetValueOrDefault("channel");
+}
+
+/// <summary>How a <see cref="FakeSlackServer"/> behaves.</summary>
+public sealed record FakeSlackServerOptions
+{
+    /// <summary>Check every call against Slack's spec when ../shared/fixtures is present. Default true.</summary>
+    public bool CheckSpec { get; init; } = true;
+
+    /// <summary>
+    /// Slack's rate limits to apply (e.g. <see cref="SlackRateLimits.Published"/>): a call over its method's tier, or
+    /// over <c>chat.postMessage</c>'s per-channel rate, is answered HTTP 429 with <c>Retry-After</c> and
+    /// <c>{"ok":false,"error":"ratelimited"}</c>. Default null: every call is answered.
+    /// </summary>
+    public SlackRateLimits? RateLimits { get; init; }
+
+    /// <summary>The clock calls are stamped and rate limits counted on. Default the system clock.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }
 
 /// <summary>One post to a <c>response_url</c> the fake handed out: which one, the JSON body, and the Authorization header (which must be absent).</summary>
@@ -30,9 +59,15 @@ public sealed record RecordedResponseUrlPost(string Id, string Body, string? Aut
 /// <summary>
 /// A fake Slack Web API (and Socket Mode WebSocket endpoint) on 127.0.0.1 over real HTTP. It checks bearer tokens
 /// like Slack (<c>not_authed</c>, <c>invalid_auth</c>, <c>not_allowed_token_type</c>), checks every call against
-/// Slack's spec when ../shared/fixtures is present, answers realistic <c>ok:true</c> bodies, records calls, and
-/// can be scripted to answer errors, 429s or exact bodies.
+/// Slack's spec when ../shared/fixtures is present, answers realistic <c>ok:true</c> bodies, records calls (with
+/// when they arrived), and can be scripted to answer errors, 429s or exact bodies. Started with
+/// <see cref="FakeSlackServerOptions.RateLimits"/>, it also applies Slack's rate tiers as Slack does.
 /// </summary>
+/// <remarks>
+/// Order of answers: a bad token first; then, with rate limits on, a call over its limit gets 429 (a scripted answer
+/// stays queued for the next admitted call); then a scripted answer; else success. <c>conversations.open</c> answers
+/// the same DM channel id every time for the same user, as Slack does (<see cref="DirectChannelFor"/>).
+/// </remarks>
 public sealed class FakeSlackServer : IAsyncDisposable
 {
     public const string BotToken = "xoxb-1111-2222-fakebottoken";
@@ -47,13 +82,22 @@ public sealed class FakeSlackServer : IAsyncDisposable
     private readonly ConcurrentQueue<RecordedResponseUrlPost> _responseUrlPosts = new();
     private readonly Channel<RecordedResponseUrlPost> _responseUrlFeed = Channel.CreateUnbounded<RecordedResponseUrlPost>();
     private readonly Channel<FakeSocketConnection> _sockets = Channel.CreateUnbounded<FakeSocketConnection>();
+    private readonly ConcurrentDictionary<string, string> _directChannels = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _directChannelUsers = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private readonly SlackRateLimitEnforcer? _rateLimits;
     private int _sequence;
 
-    private FakeSlackServer(WebApplication app, SlackWebApiSpec? spec)
+    private FakeSlackServer(WebApplication app, SlackWebApiSpec? spec, FakeSlackServerOptions options)
     {
         _app = app;
         _spec = spec;
+        _time = options.TimeProvider;
+        _rateLimits = options.RateLimits is { } limits ? new SlackRateLimitEnforcer(limits, options.TimeProvider) : null;
     }
+
+    /// <summary>The limits applied, or null when every call is answered.</summary>
+    public SlackRateLimits? RateLimits => _rateLimits?.Limits;
 
     /// <summary>True when calls are checked against the spec (the shared fixtures are present).</summary>
     public bool ChecksSpec => _spec is not null;
@@ -69,13 +113,16 @@ public sealed class FakeSlackServer : IAsyncDisposable
     /// <summary>Socket Mode connections as clients open them.</summary>
     public ChannelReader<FakeSocketConnection> SocketConnections => _sockets.Reader;
 
-    public static async Task<FakeSlackServer> StartAsync(bool checkSpec = true)
+    public static Task<FakeSlackServer> StartAsync(bool checkSpec = true) => StartAsync(new FakeSlackServerOptions { CheckSpec = checkSpec });
+
+    public static async Task<FakeSlackServer> StartAsync(FakeSlackServerOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var server = new FakeSlackServer(app, checkSpec ? SlackWebApiSpec.TryLoad() : null);
+        var server = new FakeSlackServer(app, options.CheckSpec ? SlackWebApiSpec.TryLoad() : null, options);
         app.UseWebSockets();
         app.Map("/api/{method}", server.HandleApiAsync);
         app.Map("/link", server.HandleSocketAsync);
@@ -105,6 +152,24 @@ public sealed class FakeSlackServer : IAsyncDisposable
     }
 
     public IReadOnlyList<RecordedSlackCall> CallsTo(string method) => [.. _calls.Where(c => c.Method == method)];
+
+    /// <summary>
+    /// The DM channel id <c>conversations.open</c> answers for <paramref name="userId"/>, now and every later time (Slack
+    /// keeps one DM per user). A test or bench can hand it to the bot's store as a conversation opened before.
+    /// </summary>
+    public string DirectChannelFor(string userId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        return _directChannels.GetOrAdd(userId, user =>
+        {
+            var id = string.Create(CultureInfo.InvariantCulture, $"D{Interlocked.Increment(ref _sequence):D8}");
+            _directChannelUsers[id] = user;
+            return id;
+        });
+    }
+
+    /// <summary>Whose DM <paramref name="channelId"/> is, when this fake handed it out; null otherwise.</summary>
+    public string? UserOfDirectChannel(string channelId) => _directChannelUsers.GetValueOrDefault(channelId);
 
     /// <summary>Every post to a <see cref="ResponseUrl"/>, in arrival order.</summary>
     public IReadOnlyList<RecordedResponseUrlPost> ResponseUrlPosts => [.. _responseUrlPosts];
@@ -178,9 +243,20 @@ public sealed class FakeSlackServer : IAsyncDisposable
         var token = context.Request.Headers.Authorization.ToString() is { Length: > 7 } auth && auth.StartsWith("Bearer ", StringComparison.Ordinal)
             ? auth["Bearer ".Length..]
             : args.GetValueOrDefault("token");
+        var tokenError = token switch
+        {
+            null or "" => "not_authed",
+            AppToken => method == "apps.connections.open" ? null : "not_allowed_token_type",
+            BotToken => method == "apps.connections.open" ? "not_allowed_token_type" : null,
+            _ => "invalid_auth",
+        };
+        // Slack counts per app per workspace, which the token stands for here; a call it cannot authenticate counts for no one.
+        var overLimit = tokenError is null ? _rateLimits?.TryAdmit(token!, method, args.GetValueOrDefault("channel")) : null;
         var call = new RecordedSlackCall(method, context.Request.Method, context.Request.ContentType, token, args)
         {
             ContentLength = context.Request.ContentLength,
+            ReceivedAt = _time.GetUtcNow(),
+            RateLimited = overLimit is not null,
         };
         lock (_waiters)
         {
@@ -200,16 +276,14 @@ public sealed class FakeSlackServer : IAsyncDisposable
             }
         }
 
-        var tokenError = token switch
-        {
-            null or "" => "not_authed",
-            AppToken => method == "apps.connections.open" ? null : "not_allowed_token_type",
-            BotToken => method == "apps.connections.open" ? "not_allowed_token_type" : null,
-            _ => "invalid_auth",
-        };
         if (tokenError is not null)
         {
             await WriteAsync(context, 200, new JsonObject { ["ok"] = false, ["error"] = tokenError }.ToJsonString(), null);
+            return;
+        }
+        if (overLimit is { } wait)
+        {
+            await WriteAsync(context, 429, """{"ok":false,"error":"ratelimited"}""", (int)wait.TotalSeconds);
             return;
         }
 
@@ -236,7 +310,7 @@ public sealed class FakeSlackServer : IAsyncDisposable
             },
             "chat.update" => new JsonObject { ["ok"] = true, ["channel"] = Arg("channel"), ["ts"] = Arg("ts"), ["text"] = Arg("text") },
             "chat.postEphemeral" => new JsonObject { ["ok"] = true, ["message_ts"] = ts },
-            "conversations.open" => new JsonObject { ["ok"] = true, ["channel"] = new JsonObject { ["id"] = $"D{n:D8}" } },
+            "conversations.open" => new JsonObject { ["ok"] = true, ["channel"] = new JsonObject { ["id"] = Arg("users") is { Length: > 0 } users ? DirectChannelFor(users) : $"D{n:D8}" } },
             "conversations.create" => new JsonObject
             {
                 ["ok"] = true,

@@ -18,6 +18,12 @@ public sealed class SignedSlackClient(Uri botBaseUrl, string signingSecret, Fake
 
     public string TeamId { get; init; } = "T0001";
 
+    /// <summary>
+    /// The client requests go out on (kept open, for load tests that must not pay a new connection per request); null
+    /// (the default): a fresh client with a 10-second timeout for each request.
+    /// </summary>
+    public HttpClient? Http { get; init; }
+
     public async Task<HttpResponseMessage> CommandAsync(string command, string text, string userId, string channelId = "C0OPS00001",
         string? secret = null, long? timestamp = null, string? triggerId = null)
     {
@@ -83,6 +89,10 @@ public sealed class SignedSlackClient(Uri botBaseUrl, string signingSecret, Fake
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
         request.Headers.Add("X-Slack-Request-Timestamp", ts);
         request.Headers.Add("X-Slack-Signature", Sign(secret, ts, bytes));
+        if (Http is { } shared)
+        {
+            return await shared.SendAsync(request);
+        }
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         return await client.SendAsync(request);
     }
