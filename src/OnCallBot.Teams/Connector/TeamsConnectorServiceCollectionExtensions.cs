@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OnCallBot.Teams.Inbound;
 using Refit;
 
 namespace OnCallBot.Teams.Connector;
@@ -12,7 +13,7 @@ internal static class TeamsConnectorServiceCollectionExtensions
     /// Registers <see cref="TeamsConnectorClient"/> over the Refit client <see cref="IBotConnectorApi"/> (handlers,
     /// outermost first: errors to <see cref="TeamsApiException"/>, 429/5xx retries, the trusted service URL, the
     /// bearer token), <see cref="BotTokenProvider"/> over <see cref="IBotTokenApi"/> (errors, retries), the
-    /// <see cref="ITrustedServiceUrls"/> the inbound side fills (<see cref="TrustedServiceUrls"/>), and the outbound
+    /// one <see cref="ITeamsServiceUrls"/> the inbound side fills and every call is checked against, and the outbound
     /// settings' validation. All TryAdd, so a host or test may replace a part. While Teams is off
     /// (<see cref="TeamsOptions.IsEnabled"/> false) every call is refused with <see cref="TeamsApiException.TeamsOffCode"/>
     /// before anything is sent.
@@ -25,8 +26,8 @@ internal static class TeamsConnectorServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
 
-        services.TryAddSingleton<TrustedServiceUrls>();
-        services.TryAddSingleton<ITrustedServiceUrls>(sp => sp.GetRequiredService<TrustedServiceUrls>());
+        // The same list the inbound endpoint fills (AddTeamsInbound registers it the same way; TryAdd keeps one).
+        services.TryAddSingleton<ITeamsServiceUrls, InMemoryTeamsServiceUrls>();
         services.TryAddSingleton<BotTokenProvider>();
 
         services.TryAddTransient<TokenResponseHandler>();
