@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OnCallBot.Teams.Inbound;
+using OnCallBot.Teams.Paging;
 using Refit;
 
 namespace OnCallBot.Teams.Connector;
@@ -34,6 +35,8 @@ internal static class TeamsConnectorServiceCollectionExtensions
         services.TryAddTransient<ConnectorResponseHandler>();
         services.TryAddTransient<TeamsRetryHandler>();
         services.TryAddTransient<ConnectorServiceUrlHandler>();
+        services.TryAddSingleton<TeamsConversationPacer>();
+        services.TryAddTransient<ConnectorPacingHandler>();
         services.TryAddTransient<ConnectorAuthenticationHandler>();
 
         services.AddRefitGeneratedClient<IBotTokenApi>(TeamsTokenEndpoint.CreateRefitSettings())
@@ -46,6 +49,8 @@ internal static class TeamsConnectorServiceCollectionExtensions
             .ConfigureHttpClient(client => client.BaseAddress = ConnectorWire.PlaceholderBaseAddress)
             .AddHttpMessageHandler<ConnectorResponseHandler>()
             .AddHttpMessageHandler<TeamsRetryHandler>()
+            // Each try is an operation Teams counts: paced per conversation (7/s, 8/2 s, 60/30 s, 1800/h).
+            .AddHttpMessageHandler<ConnectorPacingHandler>()
             .AddHttpMessageHandler<ConnectorServiceUrlHandler>()
             .AddHttpMessageHandler<ConnectorAuthenticationHandler>();
         services.TryAddTransient(sp => new TeamsConnectorClient(sp.GetRequiredService<IBotConnectorApi>(), sp.GetRequiredService<IOptionsMonitor<TeamsOptions>>()));

@@ -33,7 +33,7 @@ public interface ITeamsServiceUrls
     /// The tenant <paramref name="teamsUserId"/> was last seen in on a validated activity; else, when activities came
     /// from exactly one tenant, that tenant (a bot used by one organisation); else null.
     /// </summary>
-    string? TenantOf(string teamsUserId);
+    string? TenantOf(string? teamsUserId);
 }
 
 /// <summary>The in-process allow-list of <see cref="ITeamsServiceUrls"/>.</summary>
@@ -70,10 +70,9 @@ internal sealed class InMemoryTeamsServiceUrls : ITeamsServiceUrls
         return _byTenant.TryGetValue(tenantId, out var url) ? url : null;
     }
 
-    public string? TenantOf(string teamsUserId)
+    public string? TenantOf(string? teamsUserId)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(teamsUserId);
-        if (_tenantOfUser.TryGetValue(teamsUserId, out var tenant))
+        if (teamsUserId is not null && _tenantOfUser.TryGetValue(teamsUserId, out var tenant))
         {
             return tenant;
         }
