@@ -116,29 +116,16 @@ internal sealed class TeamsChatPlatform : IChatPlatform
         var tenant = TenantOf(teamsUserId);
         var serviceUrl = ServiceUrlOf(tenant);
         var client = Client;
-        if (await Conversations.FindAsync(PlatformName, teamsUserId, cancellationToken) is { } remembered)
-        {
-            try
+        string? sentTo = null;
+        var activityId = await DirectConversations.PostAsync(Conversations, PlatformName, teamsUserId,
+            async ct => (await client.CreatePersonalConversationAsync(serviceUrl, tenant, teamsUserId, cancellationToken: ct)).ConversationId,
+            conversation =>
             {
-                return (remembered, await client.SendAsync(serviceUrl, remembered, activity, cancellationToken));
-            }
-            catch (TeamsApiException ex) when (ConversationGoneCodes.Contains(ex.Code))
-            {
-                await Conversations.ForgetAsync(PlatformName, teamsUserId, remembered, cancellationToken);
-            }
-        }
-        var created = await client.CreatePersonalConversationAsync(serviceUrl, tenant, teamsUserId, cancellationToken: cancellationToken);
-        await Conversations.RememberAsync(PlatformName, teamsUserId, created.ConversationId, cancellationToken);
-        try
-        {
-            return (created.ConversationId, await client.SendAsync(serviceUrl, created.ConversationId, activity, cancellationToken));
-        }
-        catch (TeamsApiException ex) when (ConversationGoneCodes.Contains(ex.Code))
-        {
-            // Gone as soon as created: try no further now, and create afresh next time rather than reuse it.
-            await Conversations.ForgetAsync(PlatformName, teamsUserId, created.ConversationId, cancellationToken);
-            throw;
-        }
+                sentTo = conversation;
+                return client.SendAsync(serviceUrl, conversation, activity, cancellationToken);
+            },
+            ex => ex is TeamsApiException api && ConversationGoneCodes.Contains(api.Code), cancellationToken);
+        return (sentTo!, activityId);
     }
 
     private string TenantOf(string? teamsUserId) =>
