@@ -5,14 +5,18 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OnCallBot.Teams.Connector;
 using OnCallBot.Teams.Inbound;
+using OnCallBot.Teams.Paging;
 
 namespace OnCallBot.Teams;
 
 public static class TeamsServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the Teams adapter's settings (section <c>Teams</c>). The Bot Framework transport itself is not
-    /// built yet: with or without credentials, the host says once at start what state Teams is in.
+    /// Registers the Teams adapter (section <c>Teams</c>): the inbound endpoint behind <c>MapTeams</c>
+    /// (<c>POST /api/messages</c>, Bot Framework JWT validated first), the Bot Connector client, and paging in Teams
+    /// (<c>page</c>, <c>ack</c>, <c>resolve</c>, <c>help</c> by @mention or in a 1:1 chat; proactive page cards whose
+    /// Acknowledge, Escalate now and Resolve buttons work; Teams as an <c>IChatPlatform</c> and its outbox pacing).
+    /// Teams is on only with <c>Teams:AppId</c> and <c>Teams:AppPassword</c>; the host says once at start which state it is in.
     /// </summary>
     public static IServiceCollection AddTeams(this IServiceCollection services)
     {
@@ -21,6 +25,8 @@ public static class TeamsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TeamsStatusReporter>());
         // Outbound: the token and Bot Connector clients (Connector/), refusing every call while Teams is off.
         services.AddTeamsConnector();
+        // Before the inbound part, so its TryAdd keeps the paging handler instead of the logging one.
+        services.AddTeamsPaging();
         services.AddTeamsInbound();
         return services;
     }
@@ -33,7 +39,7 @@ internal sealed partial class TeamsStatusReporter(IOptions<TeamsOptions> options
     {
         if (options.Value.IsEnabled)
         {
-            LogTeamsNotYetAvailable(logger);
+            LogTeamsOn(logger, options.Value.AppId!, string.IsNullOrWhiteSpace(options.Value.TenantId) ? "multi-tenant" : options.Value.TenantId!);
         }
         else
         {
@@ -48,7 +54,7 @@ internal sealed partial class TeamsStatusReporter(IOptions<TeamsOptions> options
         Message = "Teams is off: set Teams:AppId and Teams:AppPassword to turn it on")]
     private static partial void LogTeamsOff(ILogger logger);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning,
-        Message = "Teams credentials are set, but this build has no Teams transport yet: Teams stays off")]
-    private static partial void LogTeamsNotYetAvailable(ILogger logger);
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information,
+        Message = "Teams is on for app {AppId} ({Tenant}): messaging endpoint POST /api/messages; paging, page/ack/resolve and the page card's buttons work. Not yet in Teams: incident channels, /incident commands, the app manifest")]
+    private static partial void LogTeamsOn(ILogger logger, string appId, string tenant);
 }

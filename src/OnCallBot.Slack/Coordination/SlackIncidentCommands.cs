@@ -256,9 +256,8 @@ internal sealed partial class SlackPagingHandler
                     : "nobody is on call at any level right now; the owning team is told as the escalation runs out.")),
             PageOutcome.AlreadyPaged already => SlackInboundResponse.Ephemeral(
                 $"{already.Incident.Reference} was already opened for this command; nobody was paged twice."),
-            PageOutcome.UnknownService unknown => SlackInboundResponse.Ephemeral(UnknownServiceText(unknown, context.Model)),
-            PageOutcome.UnknownUser unknownUser => SlackInboundResponse.Ephemeral(
-                $"{SlackText.Escape(unknownUser.Name)} is not in the on-call config, so OnCallBot cannot page them."),
+            PageOutcome.UnknownService unknown => SlackInboundResponse.Ephemeral(PagingReplies.UnknownService(SlackMarkup.Instance, unknown, context.Model)),
+            PageOutcome.UnknownUser unknownUser => SlackInboundResponse.Ephemeral(PagingReplies.UnknownUser(SlackMarkup.Instance, unknownUser.Name)),
             PageOutcome.MissingSummary => SlackInboundResponse.Ephemeral("Say what you need after the service or person: `/incident page payments-api Card auths failing`."),
             _ => throw new InvalidOperationException($"Unexpected page outcome {outcome.GetType().Name}."),
         };
@@ -281,18 +280,11 @@ internal sealed partial class SlackPagingHandler
     }
 
     /// <summary>Why <paramref name="actor"/> may not resolve the incident, or null when they may (or coordination is off).</summary>
-    private static async Task<string?> ResolveRefusalAsync(CoordinationService? coordination, long number, Actor actor, CancellationToken cancellationToken) =>
-        coordination is null ? null : await coordination.AuthorizeResolveAsync(number, actor, cancellationToken);
+    private static Task<string?> ResolveRefusalAsync(CoordinationService? coordination, long number, Actor actor, CancellationToken cancellationToken) =>
+        PagingActions.ResolveRefusalAsync(coordination, number, actor, cancellationToken);
 
     /// <summary>An incident id written out (<c>INC-42</c>, any case), or null; bare numbers are arguments, not ids.</summary>
-    internal static long? ReferenceIn(string word)
-    {
-        var trimmed = word.Trim().TrimEnd('.', ',', ';', ':', ')').TrimStart('(');
-        return trimmed.StartsWith(IncidentReference.Prefix, StringComparison.OrdinalIgnoreCase)
-            && IncidentReference.TryParse(trimmed, out var number)
-                ? number
-                : null;
-    }
+    internal static long? ReferenceIn(string word) => PagingCommandText.ReferenceIn(word);
 
     /// <summary>A role button on the card: the clicker takes the role; a refusal is told to them alone.</summary>
     private async Task<bool> ClickRoleAsync(IServiceProvider services, SlackInteraction interaction, string actionId, IncidentRole role, long number, CancellationToken stopping)

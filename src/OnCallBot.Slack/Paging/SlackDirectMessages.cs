@@ -1,3 +1,4 @@
+using OnCallBot.Core.Paging;
 using OnCallBot.Core.Ports;
 using OnCallBot.Slack.WebApi;
 
@@ -13,31 +14,9 @@ internal static class SlackDirectMessages
     // What chat.postMessage answers for a DM channel that no longer takes messages; a fresh conversations.open fixes it.
     private static readonly HashSet<string> ChannelGoneErrors = new(StringComparer.Ordinal) { "channel_not_found", "is_archived", "not_in_channel" };
 
-    public static async Task<SlackMessageRef> PostAsync(IDirectConversationStore conversations, SlackWebApiClient client, string slackUserId,
-        Func<string, Task<SlackMessageRef>> post, CancellationToken cancellationToken)
-    {
-        if (await conversations.FindAsync(SlackChatPlatform.PlatformName, slackUserId, cancellationToken) is { } remembered)
-        {
-            try
-            {
-                return await post(remembered);
-            }
-            catch (SlackApiException ex) when (ChannelGoneErrors.Contains(ex.Error))
-            {
-                await conversations.ForgetAsync(SlackChatPlatform.PlatformName, slackUserId, remembered, cancellationToken);
-            }
-        }
-        var opened = await client.OpenConversationAsync([slackUserId], cancellationToken);
-        await conversations.RememberAsync(SlackChatPlatform.PlatformName, slackUserId, opened, cancellationToken);
-        try
-        {
-            return await post(opened);
-        }
-        catch (SlackApiException ex) when (ChannelGoneErrors.Contains(ex.Error))
-        {
-            // Gone as soon as opened: try no further now, and open afresh next time rather than reuse it.
-            await conversations.ForgetAsync(SlackChatPlatform.PlatformName, slackUserId, opened, cancellationToken);
-            throw;
-        }
-    }
+    public static Task<SlackMessageRef> PostAsync(IDirectConversationStore conversations, SlackWebApiClient client, string slackUserId,
+        Func<string, Task<SlackMessageRef>> post, CancellationToken cancellationToken) =>
+        DirectConversations.PostAsync(conversations, SlackChatPlatform.PlatformName, slackUserId,
+            ct => client.OpenConversationAsync([slackUserId], ct), post,
+            ex => ex is SlackApiException api && ChannelGoneErrors.Contains(api.Error), cancellationToken);
 }

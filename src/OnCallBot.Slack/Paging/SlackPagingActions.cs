@@ -1,3 +1,5 @@
+using OnCallBot.Core.Paging;
+
 namespace OnCallBot.Slack.Paging;
 
 /// <summary>
@@ -6,9 +8,9 @@ namespace OnCallBot.Slack.Paging;
 /// </summary>
 internal static class SlackPagingActions
 {
-    public const string Acknowledge = "oncallbot.ack";
-    public const string EscalateNow = "oncallbot.escalate";
-    public const string Resolve = "oncallbot.resolve";
+    public const string Acknowledge = PagingActions.Acknowledge;
+    public const string EscalateNow = PagingActions.EscalateNow;
+    public const string Resolve = PagingActions.Resolve;
 
-    public static bool IsPagingAction(string actionId) => actionId is Acknowledge or EscalateNow or Resolve;
+    public static bool IsPagingAction(string actionId) => PagingActions.IsPagingAction(actionId);
 }

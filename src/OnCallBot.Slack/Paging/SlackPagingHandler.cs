@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OnCallBot.Core.Coordination;
@@ -33,8 +31,6 @@ internal sealed partial class SlackPagingHandler : ISlackInboundHandler
 {
     /// <summary>How long a command's reply waits for the outcome: under Slack's 3 s, with room for the network.</summary>
     internal static readonly TimeSpan CommandDeadline = TimeSpan.FromSeconds(2);
-
-    private const int MaxListedServices = 10;
 
     private readonly SlackBackgroundWork _work;
     private readonly TimeProvider _time;
@@ -136,7 +132,7 @@ internal sealed partial class SlackPagingHandler : ISlackInboundHandler
             Log.PagingActionHandled(_logger, actionId, number, interaction.UserId, "not allowed");
             return await FollowUpAsync(services, interaction, actionId, SlackText.Escape(refusal), stopping);
         }
-        var outcome = await CallAsync(paging, actionId, number, actor, stopping);
+        var outcome = await PagingActions.CallAsync(paging, actionId, number, actor, stopping);
         Log.PagingActionHandled(_logger, actionId, number, interaction.UserId, outcome.GetType().Name);
 
         // A page message shows a successful acknowledge or resolve itself (the core rewrites it); anything else is
@@ -144,11 +140,11 @@ internal sealed partial class SlackPagingHandler : ISlackInboundHandler
         var fromList = interaction.Container?.IsEphemeral == true;
         var followUp = outcome switch
         {
-            ActionOutcome.Refused refused => RefusalText(refused, actor),
-            ActionOutcome.NotFound notFound => $"No incident {notFound.Reference}.",
+            ActionOutcome.Refused refused => PagingReplies.Refusal(SlackMarkup.Instance, refused, actor),
+            ActionOutcome.NotFound notFound => PagingReplies.NotFound(notFound.Reference),
             ActionOutcome.Done done when actionId == SlackPagingActions.EscalateNow =>
                 $"Escalating {done.Incident.Reference} now: the next level is being notified.",
-            ActionOutcome.Done done when fromList => DoneText(done.Incident, actionId, actor),
+            ActionOutcome.Done done when fromList => PagingReplies.Done(SlackMarkup.Instance, done.Incident, actionId, actor),
             _ => null,
         };
         return followUp is null || await FollowUpAsync(services, interaction, actionId, followUp, stopping);
@@ -178,17 +174,14 @@ internal sealed partial class SlackPagingHandler : ISlackInboundHandler
 
     private static async Task<SlackInboundResponse> PageAsync(CommandContext context)
     {
-        var text = context.Command.Text.Trim();
-        var split = text.IndexOfAny([' ', '\t', '\n']);
-        if (text.Length == 0 || split < 0)
+        if (!PagingCommandText.TrySplitPage(context.Command.Text, out var targetText, out var typedSummary))
         {
-            return SlackInboundResponse.Ephemeral((text.Length == 0 ? "" : "Say what is wrong after the service or person.\n") + PageUsage);
+            return SlackInboundResponse.Ephemeral(PagingReplies.MissingSummary(SlackMarkup.Instance, saidNothing: targetText.Length == 0));
         }
-        var targetText = text[..split];
-        var summary = SlackText.ToPlain(text[(split + 1)..]).Trim();
+        var summary = SlackText.ToPlain(typedSummary).Trim();
         if (summary.Length == 0)
         {
-            return SlackInboundResponse.Ephemeral("Say what is wrong after the service or person.\n" + PageUsage);
+            return SlackInboundResponse.Ephemeral(PagingReplies.MissingSummary(SlackMarkup.Instance, saidNothing: false));
         }
 
         var model = context.Model;
@@ -213,18 +206,8 @@ internal sealed partial class SlackPagingHandler : ISlackInboundHandler
             // Slack always sends a trigger_id; without one a redelivery cannot be recognised, so each is its own page.
             : $"slack:{context.Command.TeamId}:no-trigger:{Guid.NewGuid():N}";
         var outcome = await context.Paging.PageAsync(new PageRequest(target, summary, context.Actor, idempotencyKey), context.Stopping);
-        return outcome switch
-        {
-            PageOutcome.Paged paged => SlackInboundResponse.InChannel(PagedText(paged, model)),
-            PageOutcome.AlreadyPaged already => SlackInboundResponse.InChannel(
-                $"{already.Incident.Reference} was already opened for this command ({SlackText.Escape(LabelOf(already.Incident, model))}: " +
-                $"{SlackText.Fit(already.Incident.Summary, 1000)}); it is {already.Incident.Status.ToString().ToLowerInvariant()}. Nobody was paged twice."),
-            PageOutcome.UnknownService unknown => SlackInboundResponse.Ephemeral(UnknownServiceText(unknown, model)),
-            PageOutcome.UnknownUser unknownUser => SlackInboundResponse.Ephemeral(
-                $"{SlackText.Escape(unknownUser.Name)} is not in the on-call config, so OnCallBot cannot page them."),
-            PageOutcome.MissingSummary => SlackInboundResponse.Ephemeral("Say what is wrong after the service or person.\n" + PageUsage),
-            _ => throw new InvalidOperationException($"Unexpected page outcome {outcome.GetType().Name}."),
-        };
+        var (reply, forEveryone) = PagingReplies.ToPage(SlackMarkup.Instance, outcome, model);
+        return forEveryone ? SlackInboundResponse.InChannel(reply) : SlackInboundResponse.Ephemeral(reply);
     }
 
     private static async Task<SlackInboundResponse> ActAsync(CommandContext context, string actionId)
@@ -236,8 +219,7 @@ internal sealed partial class SlackPagingHandler : ISlackInboundHandler
         {
             if (!IncidentReference.TryParse(argument, out number))
             {
-                return SlackInboundResponse.Ephemeral(
-                    $"'{SlackText.Fit(argument, 100)}' is not an incident id. Usage: `/{verb} INC-42`, or `/{verb}` alone for the incident paging you.");
+                return SlackInboundResponse.Ephemeral(PagingReplies.NotAnIncidentId(SlackMarkup.Instance, verb, argument));
             }
         }
         else if (await context.ChannelRoomAsync() is { } room)
@@ -250,13 +232,13 @@ internal sealed partial class SlackPagingHandler : ISlackInboundHandler
             switch (candidates.Count)
             {
                 case 0:
-                    return SlackInboundResponse.Ephemeral(NothingPagingText(context, verb));
+                    return SlackInboundResponse.Ephemeral(PagingReplies.NothingPaging(SlackMarkup.Instance, context.Actor, verb));
                 case 1:
                     number = candidates[0].Number;
                     break;
                 default:
                     var choice = SlackPageMessage.Choice(
-                        $"{candidates.Count} incidents are paging you. Which one do you want to {(verb == "ack" ? "acknowledge" : "resolve")}?",
+                        PagingReplies.WhichIncident(candidates.Count, verb),
                         candidates.Select(i => (i, LabelOf(i, context.Model))).ToList(),
                         actionId);
                     return SlackInboundResponse.Ephemeral(choice.Text, choice.Blocks);
@@ -274,14 +256,9 @@ internal sealed partial class SlackPagingHandler : ISlackInboundHandler
         {
             return SlackInboundResponse.Ephemeral(SlackText.Escape(refusal));
         }
-        var outcome = await CallAsync(context.Paging, actionId, number, context.Actor, context.Stopping);
-        return outcome switch
-        {
-            ActionOutcome.Done done => SlackInboundResponse.InChannel(DoneText(done.Incident, actionId, context.Actor, context.Model)),
-            ActionOutcome.Refused refused => SlackInboundResponse.Ephemeral(RefusalText(refused, context.Actor)),
-            ActionOutcome.NotFound notFound => SlackInboundResponse.Ephemeral($"No incident {notFound.Reference}."),
-            _ => throw new InvalidOperationException($"Unexpected action outcome {outcome.GetType().Name}."),
-        };
+        var outcome = await PagingActions.CallAsync(context.Paging, actionId, number, context.Actor, context.Stopping);
+        var (reply, forEveryone) = PagingReplies.ToAction(SlackMarkup.Instance, outcome, actionId, context.Actor, context.Model);
+        return forEveryone ? SlackInboundResponse.InChannel(reply) : SlackInboundResponse.Ephemeral(reply);
     }
 
     private static async Task<SlackInboundResponse> IncidentAsync(CommandContext context)
@@ -328,7 +305,7 @@ internal sealed partial class SlackPagingHandler : ISlackInboundHandler
         var timeline = await context.Paging.TimelineAsync(number, context.Stopping);
         if (timeline is not { } found)
         {
-            return SlackInboundResponse.Ephemeral($"No incident {IncidentReference.Format(number)}.");
+            return SlackInboundResponse.Ephemeral(PagingReplies.NotFound(IncidentReference.Format(number)));
         }
         return SlackInboundResponse.Ephemeral(SlackPageMessage.Timeline(found.Incident, LabelOf(found.Incident, context.Model), found.Events));
     }
@@ -339,15 +316,6 @@ internal sealed partial class SlackPagingHandler : ISlackInboundHandler
     /// </summary>
     private static Task<IReadOnlyList<Incident>> ImpliedIncidentsAsync(CommandContext context) =>
         context.Paging.FindIncidentsPagingAsync(context.Actor, context.Stopping);
-
-    private static Task<ActionOutcome> CallAsync(PagingService paging, string actionId, long number, Actor actor, CancellationToken cancellationToken) =>
-        actionId switch
-        {
-            SlackPagingActions.Acknowledge => paging.AcknowledgeAsync(number, actor, cancellationToken),
-            SlackPagingActions.Resolve => paging.ResolveAsync(number, actor, cancellationToken),
-            SlackPagingActions.EscalateNow => paging.EscalateNowAsync(number, actor, cancellationToken),
-            _ => throw new ArgumentOutOfRangeException(nameof(actionId), actionId, "Not a paging action."),
-        };
 
     /// <summary>The person who acted, named as the on-call config knows them when it does.</summary>
     internal static Actor ActorOf(OnCallModel model, string slackUserId, string? userName)
@@ -378,96 +346,8 @@ internal sealed partial class SlackPagingHandler : ISlackInboundHandler
         return null;
     }
 
-    private static string PagedText(PageOutcome.Paged paged, OnCallModel model)
-    {
-        var incident = paged.Incident;
-        var what = paged.Service?.Name ?? LabelOf(incident, model);
-        var text = new StringBuilder()
-            .Append(CultureInfo.InvariantCulture, $"🚨 {incident.Reference} paged {SlackText.Escape(what)}: {SlackText.Fit(incident.Summary, 1500)}. ");
-        if (paged.FirstLevel is { } first && first.People.Count > 0)
-        {
-            var names = string.Join(", ", first.People.Select(p => SlackText.Escape(p.DisplayName)));
-            text.Append(incident.DirectUserId is not null
-                ? $"Notifying {names} directly…"
-                : $"Notifying {names} (level {first.Level + 1})…");
-        }
-        else
-        {
-            text.Append("Nobody is on call at any level right now; the owning team is told as the escalation runs out.");
-        }
-        foreach (var note in paged.Notes)
-        {
-            text.Append("\n• ").Append(SlackText.Escape(note));
-        }
-        text.Append(CultureInfo.InvariantCulture, $"\nAcknowledge with `/ack {incident.Reference}` or the button in the page.");
-        return text.ToString();
-    }
-
-    private static string UnknownServiceText(PageOutcome.UnknownService unknown, OnCallModel model)
-    {
-        var name = SlackText.Fit(unknown.Name, 100);
-        if (unknown.Suggestions.Count > 0)
-        {
-            return $"No service '{name}'. Did you mean: {string.Join(", ", unknown.Suggestions.Select(s => SlackText.Escape(s.Id)))}?";
-        }
-        if (model.FindUser(unknown.Name) is { } user)
-        {
-            return $"No service '{name}'. To page {SlackText.Escape(user.DisplayName)} directly: `/page @{SlackText.Escape(user.Id)} what is wrong`.";
-        }
-        var known = model.Services.Keys.Order(StringComparer.Ordinal).Take(MaxListedServices).Select(SlackText.Escape).ToList();
-        return known.Count == 0
-            ? $"No service '{name}': the on-call config has no services yet."
-            : $"No service '{name}'. Services: {string.Join(", ", known)}{(model.Services.Count > MaxListedServices ? ", …" : "")}.";
-    }
-
-    private static string NothingPagingText(CommandContext context, string verb) =>
-        context.Actor.UserId is null
-            ? $"Nothing is paging you right now: your Slack account is not in the on-call config. Name the incident instead: `/{verb} INC-42`."
-            : $"Nothing is paging you right now. To act on another incident, name it: `/{verb} INC-42`.";
-
-    private static string DoneText(Incident incident, string actionId, Actor actor, OnCallModel? model = null)
-    {
-        var label = model is null ? null : $" ({SlackText.Escape(LabelOf(incident, model))}: {SlackText.Fit(incident.Summary, 1000)})";
-        return actionId switch
-        {
-            SlackPagingActions.Acknowledge => $"👀 {SlackText.Mention(actor)} acknowledged {incident.Reference}{label}. Escalation has stopped.",
-            SlackPagingActions.Resolve => $"✅ {SlackText.Mention(actor)} resolved {incident.Reference}{label}.",
-            _ => $"Escalating {incident.Reference} now: the next level is being notified.",
-        };
-    }
-
-    private static string RefusalText(ActionOutcome.Refused refused, Actor actor)
-    {
-        var incident = refused.Incident;
-        if (incident.Status == IncidentStatus.Resolved && SameSlackUser(incident.ResolvedBy, actor))
-        {
-            return $"You already resolved {incident.Reference} {SlackText.Date(incident.ResolvedAt!.Value)}.";
-        }
-        if (incident.Status == IncidentStatus.Acknowledged && SameSlackUser(incident.AcknowledgedBy, actor) && !refused.Reason.Contains("escalat", StringComparison.Ordinal))
-        {
-            return $"You already acknowledged {incident.Reference} {SlackText.Date(incident.AcknowledgedAt!.Value)}.";
-        }
-        return SlackText.Escape(refused.Reason);
-    }
-
-    private static bool SameSlackUser(Actor? who, Actor actor) =>
-        who is not null && who.Platform == actor.Platform && who.PlatformUserId == actor.PlatformUserId;
-
     /// <summary>What an incident is about, for lists and replies: the service's name, or whom it paged directly.</summary>
-    private static string LabelOf(Incident incident, OnCallModel model)
-    {
-        if (incident.ServiceId is { } serviceId)
-        {
-            return model.Services.TryGetValue(serviceId, out var service) ? service.Name : serviceId;
-        }
-        return incident.DirectUserId is { } userId
-            ? "direct page to " + (model.FindUser(userId)?.DisplayName ?? userId)
-            : "incident";
-    }
-
-    private static readonly string PageUsage =
-        "Usage: `/page &lt;service&gt; &lt;what is wrong&gt;` or `/page @person &lt;what is wrong&gt;`\n" +
-        "Examples:\n• `/page checkout Cards are timing out`\n• `/page @anna The ledger job is stuck`";
+    private static string LabelOf(Incident incident, OnCallModel model) => PagingReplies.LabelOf(incident, model);
 
     private static readonly string IncidentHelp =
         "`/incident timeline [INC-42]`: what happened to an incident so far, with times in your time zone " +

@@ -116,3 +116,23 @@ internal static partial class SlackText
     [GeneratedRegex("<([^<>]+)>")]
     private static partial Regex Markup();
 }
+
+/// <summary>The core's paging replies written in Slack's mrkdwn: escaped, dates in each reader's zone, commands as <c>`/ack`</c>.</summary>
+internal sealed class SlackMarkup : IChatMarkup
+{
+    public static SlackMarkup Instance { get; } = new();
+
+    public string Platform => SlackChatPlatform.PlatformName;
+
+    public string AccountName => "your Slack account";
+
+    public string Escape(string text) => SlackText.Escape(text);
+
+    public string Fit(string text, int max) => SlackText.Fit(text, max);
+
+    public string Mention(Actor actor) => SlackText.Mention(actor);
+
+    public string Date(Instant at) => SlackText.Date(at);
+
+    public string Command(string command) => $"`/{command}`";
+}

@@ -7,9 +7,9 @@ namespace OnCallBot.Teams.Cards;
 /// </summary>
 internal static class TeamsCardVerbs
 {
-    public const string Acknowledge = "oncallbot.ack";
-    public const string EscalateNow = "oncallbot.escalate";
-    public const string Resolve = "oncallbot.resolve";
+    public const string Acknowledge = Core.Paging.PagingActions.Acknowledge;
+    public const string EscalateNow = Core.Paging.PagingActions.EscalateNow;
+    public const string Resolve = Core.Paging.PagingActions.Resolve;
 
     public const string Commander = "oncallbot.role.commander";
     public const string Scribe = "oncallbot.role.scribe";

@@ -1,14 +1,15 @@
 using Microsoft.Extensions.Logging;
+using OnCallBot.Teams.Inbound;
 
 namespace OnCallBot.Teams.Connector;
 
 /// <summary>
 /// Sends each Bot Connector request to its conversation's service URL (the <see cref="ConnectorWire.ServiceUrl"/>
 /// request property): the path Refit built (<c>/v3/conversations/...</c>, already escaped) goes under the service URL's
-/// own path (<c>https://smba.trafficmanager.net/amer/</c>). A service URL that <see cref="ITrustedServiceUrls"/> does not
+/// own path (<c>https://smba.trafficmanager.net/amer/</c>). A service URL that <see cref="ITeamsServiceUrls"/> does not
 /// vouch for is refused here, before the token is fetched or anything is sent.
 /// </summary>
-internal sealed class ConnectorServiceUrlHandler(ITrustedServiceUrls trusted, ILogger<TeamsConnectorClient> logger) : DelegatingHandler
+internal sealed class ConnectorServiceUrlHandler(ITeamsServiceUrls trusted, ILogger<TeamsConnectorClient> logger) : DelegatingHandler
 {
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

@@ -76,7 +76,7 @@ internal sealed class TeamsHttpEndpoint
         }
 
         // CheckActivity passed, so the URL is present and is the signed serviceurl claim.
-        if (_serviceUrls.Trust(activity.ServiceUrl!))
+        if (_serviceUrls.Trust(activity.ServiceUrl!, activity.TenantId ?? activity.Conversation?.TenantId, activity.From?.Id))
         {
             Log.ServiceUrlTrusted(_logger, activity.ServiceUrl!);
         }

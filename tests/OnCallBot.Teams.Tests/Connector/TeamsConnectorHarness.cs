@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OnCallBot.Teams.Connector;
+using OnCallBot.Teams.Inbound;
 using OnCallBot.TestKit;
 using OnCallBot.TestKit.Teams;
 
@@ -56,7 +57,7 @@ internal sealed class TeamsConnectorHarness : IAsyncDisposable
         var provider = services.BuildServiceProvider(validateScopes: true);
         if (trustServiceUrl)
         {
-            provider.GetRequiredService<TrustedServiceUrls>().Trust(fake.ServiceUrl);
+            provider.GetRequiredService<ITeamsServiceUrls>().Trust(fake.ServiceUrl);
         }
         return new TeamsConnectorHarness(fake, time, provider, logs);
     }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OnCallBot.Teams.Connector;
+using OnCallBot.Teams.Inbound;
 using OnCallBot.TestKit;
 
 namespace OnCallBot.Teams.Tests.Connector;
@@ -22,7 +23,9 @@ public sealed class TeamsConnectorRegistrationTests
         using var provider = Build(new Dictionary<string, string?> { ["Teams:AppId"] = "app", ["Teams:AppPassword"] = "secret" });
 
         Assert.NotNull(provider.GetRequiredService<TeamsConnectorClient>());
-        Assert.Same(provider.GetRequiredService<TrustedServiceUrls>(), provider.GetRequiredService<ITrustedServiceUrls>());
+        // One list: what the inbound endpoint trusts is what the Connector's handler checks.
+        Assert.IsType<InMemoryTeamsServiceUrls>(provider.GetRequiredService<ITeamsServiceUrls>());
+        Assert.Single(provider.GetServices<ITeamsServiceUrls>());
         Assert.Same(provider.GetRequiredService<BotTokenProvider>(), provider.GetRequiredService<BotTokenProvider>());
     }
 

@@ -1,4 +1,5 @@
 using OnCallBot.Teams.Connector;
+using OnCallBot.Teams.Inbound;
 
 namespace OnCallBot.Teams.Tests.Connector;
 
@@ -15,7 +16,7 @@ public sealed class TrustedServiceUrlsTests
     [InlineData("https://smba.trafficmanager.net/amer/", "https://smba.trafficmanager.net.evil.example/amer/", false)]
     public void IsTrusted_ComparesSchemeHostPortAndPath_NeverByPrefix(string trusted, string asked, bool expected)
     {
-        var urls = new TrustedServiceUrls();
+        var urls = new InMemoryTeamsServiceUrls();
         urls.Trust(new Uri(trusted));
 
         Assert.Equal(expected, urls.IsTrusted(new Uri(asked)));
@@ -24,7 +25,7 @@ public sealed class TrustedServiceUrlsTests
     [Fact]
     public void IsTrusted_NothingSeenYet_TrustsNothing()
     {
-        Assert.False(new TrustedServiceUrls().IsTrusted(new Uri("https://smba.trafficmanager.net/amer/")));
+        Assert.False(new InMemoryTeamsServiceUrls().IsTrusted(new Uri("https://smba.trafficmanager.net/amer/")));
     }
 
     [Theory]
@@ -32,7 +33,35 @@ public sealed class TrustedServiceUrlsTests
     [InlineData("https://user:pass@smba.trafficmanager.net/amer/")]
     public void Trust_NotAPlainHttpServiceUrl_IsRefused(string url)
     {
-        Assert.Throws<ArgumentException>(() => new TrustedServiceUrls().Trust(new Uri(url)));
+        Assert.Throws<ArgumentException>(() => new InMemoryTeamsServiceUrls().Trust(new Uri(url)));
+    }
+
+    [Fact]
+    public void ServiceUrlFor_RemembersTheLastUrlTrustedPerTenant()
+    {
+        var urls = new InMemoryTeamsServiceUrls();
+        urls.Trust(new Uri("https://smba.trafficmanager.net/amer/"), "tenant-a", "29:anna");
+        urls.Trust(new Uri("https://smba.trafficmanager.net/emea/"), "tenant-b", "29:bert");
+        urls.Trust(new Uri("https://smba.trafficmanager.net/amer2/"), "TENANT-A");
+
+        Assert.Equal(new Uri("https://smba.trafficmanager.net/amer2/"), urls.ServiceUrlFor("tenant-a"));
+        Assert.Equal(new Uri("https://smba.trafficmanager.net/emea/"), urls.ServiceUrlFor("tenant-b"));
+        Assert.Null(urls.ServiceUrlFor("tenant-c"));
+    }
+
+    [Fact]
+    public void TenantOf_TheUsersLastTenant_ElseTheOnlyTenantSeen()
+    {
+        var urls = new InMemoryTeamsServiceUrls();
+        Assert.Null(urls.TenantOf("29:anna"));
+
+        urls.Trust(new Uri("https://smba.trafficmanager.net/amer/"), "tenant-a", "29:bert");
+        Assert.Equal("tenant-a", urls.TenantOf("29:anna"));
+
+        urls.Trust(new Uri("https://smba.trafficmanager.net/emea/"), "tenant-b", "29:carl");
+        Assert.Null(urls.TenantOf("29:anna"));
+        Assert.Equal("tenant-a", urls.TenantOf("29:bert"));
+        Assert.Equal("tenant-b", urls.TenantOf("29:carl"));
     }
 
     [Theory]

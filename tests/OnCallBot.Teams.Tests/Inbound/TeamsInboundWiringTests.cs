@@ -27,7 +27,8 @@ public sealed class TeamsInboundWiringTests
 
         Assert.Equal(new Uri("https://login.botframework.com/v1/.well-known/openidconfiguration"), options.OpenIdMetadataUrl);
         Assert.IsType<InMemoryTeamsServiceUrls>(provider.GetRequiredService<ITeamsServiceUrls>());
-        Assert.IsType<LoggingTeamsActivityHandler>(provider.GetRequiredService<ITeamsActivityHandler>());
+        // The paging handler replaces the logging one (which it falls back to in a host without paging).
+        Assert.IsType<OnCallBot.Teams.Paging.TeamsPagingHandler>(provider.GetRequiredService<ITeamsActivityHandler>());
     }
 
     [Theory]

@@ -104,6 +104,10 @@ public sealed class FakeBotFramework : IAsyncDisposable
     /// <summary>A conversation the bot is in (as if a user had installed it, or it had created it before).</summary>
     public void KnowConversation(string conversationId) => _conversations.GetOrAdd(conversationId, _ => new(StringComparer.Ordinal));
 
+    /// <summary>A message a user posted in a conversation the bot is in (so the bot can reply to it).</summary>
+    public void KnowMessage(string conversationId, string activityId, JsonNode? activity = null) =>
+        _conversations.GetOrAdd(conversationId, _ => new(StringComparer.Ordinal))[activityId] = activity;
+
     /// <summary>The user of this conversation blocked the bot: every write to it answers 403 <c>MessageWritesBlocked</c>.</summary>
     public void BlockConversation(string conversationId) => _blocked.TryAdd(conversationId, 0);
 
