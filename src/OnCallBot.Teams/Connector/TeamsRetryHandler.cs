@@ -23,7 +23,9 @@ internal sealed class TeamsRetryHandler(IOptionsMonitor<TeamsOptions> options, T
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var current = options.CurrentValue;
-        if (current.MaxRetries <= 0)
+        // Work from the outbox is retried by the outbox (which holds the item back and meanwhile carries out other
+        // work), as Slack's is: no outbox worker sleeps out a Retry-After here.
+        if (current.MaxRetries <= 0 || Core.Delivery.DeliveryContext.Current is not null)
         {
             return await base.SendAsync(request, cancellationToken);
         }
