@@ -107,7 +107,7 @@ internal sealed class SlackHttpEndpoints
             return;
         }
 
-        var body = await ReadBodyAsync(context.Request, options.MaxRequestBodyBytes, context.RequestAborted);
+        var body = await Core.Inbound.BoundedBody.ReadAsync(context.Request.Body, context.Request.ContentLength, options.MaxRequestBodyBytes, context.RequestAborted);
         if (body is null)
         {
             Log.RequestTooLarge(_logger, path, options.MaxRequestBodyBytes);
@@ -196,26 +196,6 @@ internal sealed class SlackHttpEndpoints
 
     private static SlackRetryInfo ReadRetry(HttpRequest request) =>
         SlackPayloadParser.ParseRetry(request.Headers["X-Slack-Retry-Num"].ToString(), request.Headers["X-Slack-Retry-Reason"].ToString());
-
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > limit)
-        {
-            return null;
-        }
-        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
-    }
 
     private static Task WriteResponseAsync(HttpContext context, SlackInboundResponse response)
     {

@@ -48,7 +48,7 @@ internal sealed class TeamsHttpEndpoint
             return;
         }
 
-        var body = await ReadBodyAsync(context.Request, MaxActivityBytes, context.RequestAborted);
+        var body = await Core.Inbound.BoundedBody.ReadAsync(context.Request.Body, context.Request.ContentLength, MaxActivityBytes, context.RequestAborted);
         if (body is null)
         {
             Log.TeamsRequestTooLarge(_logger, path, MaxActivityBytes);
@@ -110,26 +110,6 @@ internal sealed class TeamsHttpEndpoint
             StatusCodes.Status503ServiceUnavailable => "Teams request not checked: the Bot Framework signing keys cannot be fetched now.",
             _ => "Teams request authentication failed.",
         });
-    }
-
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > limit)
-        {
-            return null;
-        }
-        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
     }
 
     private static async Task WriteResponseAsync(HttpContext context, TeamsActivityResponse response)
