@@ -20,7 +20,8 @@ public interface IOutboxStore
     /// <summary>
     /// The items of <paramref name="platform"/> that may be carried out at <paramref name="now"/>: the oldest of each
     /// lane and incident, due (<see cref="OutboxItem.NotBefore"/>) and not claimed (or its claim ran out); by lane,
-    /// then oldest first.
+    /// then oldest first. A store may cap how many of one lane and kind it returns (the SQL store: 64), so that a kind
+    /// held back by its rate bucket never hides the other kinds behind it.
     /// </summary>
     Task<IReadOnlyList<OutboxItem>> GetReadyAsync(string platform, Instant now, int limit, CancellationToken cancellationToken);
 
