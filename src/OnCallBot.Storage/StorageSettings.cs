@@ -116,6 +116,18 @@ public sealed class StorageSettings
         return true;
     }
 
+    /// <summary>Connections per pool per host when the connection string does not say (Npgsql's own default is 100).</summary>
+    internal const int DefaultMaxPoolSize = 20;
+
+    // Npgsql's builder answers every known key as present, so what the admin wrote is read as written (any spelling).
+    private static bool SaysMaxPoolSize(string connectionString)
+    {
+        var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        return written.Keys.Cast<string>().Any(key =>
+            key.Replace(" ", "", StringComparison.Ordinal).Equals("MaximumPoolSize", StringComparison.OrdinalIgnoreCase)
+            || key.Replace(" ", "", StringComparison.Ordinal).Equals("MaxPoolSize", StringComparison.OrdinalIgnoreCase));
+    }
+
     private static bool TryResolvePostgres(string? connectionString, [NotNullWhen(true)] out StorageSettings? settings, [NotNullWhen(false)] out string? error)
     {
         settings = null;
@@ -140,6 +152,13 @@ public sealed class StorageSettings
         {
             error = $"Storage:ConnectionString has no Host: name the PostgreSQL server, for example {example}.";
             return false;
+        }
+        if (!SaysMaxPoolSize(connectionString))
+        {
+            // Two pools open to the server from each host (the store's and the scheduler's), each of Npgsql's default 100:
+            // under a burst of pages they ran a stock server (max_connections 100) out of connections, and pages failed.
+            // A smaller pool makes callers wait their turn instead. Set Maximum Pool Size to choose another.
+            builder.MaxPoolSize = DefaultMaxPoolSize;
         }
         var database = builder.Database ?? builder.Username ?? "(default database)";
         settings = new StorageSettings(StorageProvider.Postgres, builder.ConnectionString, $"postgres {builder.Host}:{builder.Port}/{database}", null);

@@ -62,6 +62,18 @@ public sealed class StorageRegistrationTests
         Assert.DoesNotContain("hunter2", error.Message);
     }
 
+    [Theory]
+    [InlineData("Host=db.internal;Database=oncall;Username=bot;Password=x", 20)]
+    [InlineData("Host=db.internal;Database=oncall;Username=bot;Password=x;Maximum Pool Size=7", 7)]
+    [InlineData("Host=db.internal;Database=oncall;Username=bot;Password=x;MaxPoolSize=50", 50)]
+    public void StorageSettings_Postgres_PoolCappedUnlessTheConnectionStringSays(string connectionString, int expected)
+    {
+        // Two pools per host (store and scheduler) at Npgsql's default 100 ran a stock server out of connections in a storm.
+        var settings = StorageSettings.Resolve(new StorageOptions { Provider = "Postgres", ConnectionString = connectionString });
+
+        Assert.Equal(expected, new Npgsql.NpgsqlConnectionStringBuilder(settings.ConnectionString).MaxPoolSize);
+    }
+
     [Fact]
     public void StorageSettings_Postgres_DescriptionNamesHostAndDatabaseButNotThePassword()
     {

@@ -172,6 +172,11 @@ internal sealed partial class BenchBot : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The bot's own log, for a run that needs explaining (errors, refused pages): set ONCALLBOT_BENCH_LOG to a file.
+        if (Environment.GetEnvironmentVariable("ONCALLBOT_BENCH_LOG") is { Length: > 0 } logFile)
+        {
+            await File.WriteAllTextAsync(logFile, Host.Output);
+        }
         await Host.DisposeAsync();
         await Slack.DisposeAsync();
         _http.Dispose();
