@@ -73,7 +73,9 @@ internal sealed partial class BenchBot : IAsyncDisposable
     public static async Task<BenchBot> StartAsync(BenchBotOptions options)
     {
         var folder = Directory.CreateTempSubdirectory("oncallbot-bench-");
-        var config = Path.Combine(folder.FullName, "oncall.yaml");
+        // The on-call file in a folder of its own, as an admin keeps it: the bot watches the file's folder for edits, and
+        // the database's constant writes beside it would be measured as watcher wake-ups.
+        var config = Path.Combine(folder.CreateSubdirectory("config").FullName, "oncall.yaml");
         await File.WriteAllTextAsync(config, options.OnCall.Yaml);
         var storage = await BenchStorage.CreateAsync(options.Postgres, folder);
         var slack = await FakeSlackServer.StartAsync(new FakeSlackServerOptions { CheckSpec = false, RateLimits = options.RateLimits });
