@@ -572,6 +572,26 @@ public sealed partial class PagingService
         return pending.Count;
     }
 
+    /// <summary>
+    /// Gives the scheduler back the pending steps that were due before <paramref name="dueBefore"/>, oldest first and at
+    /// most <paramref name="limit"/>: steps a host that stopped had queued to run at once. The scheduler keeps any wake-up
+    /// it already holds for them, and the step's lease keeps a step that is running from running twice.
+    /// </summary>
+    public async Task<int> RescheduleOverdueAsync(Instant dueBefore, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var overdue = (await _store.GetPendingEscalationsAsync(cancellationToken))
+            .Where(i => i.Escalation.NextStepDueAt < dueBefore)
+            .OrderBy(i => i.Escalation.NextStepDueAt)
+            .Take(limit)
+            .ToList();
+        foreach (var incident in overdue)
+        {
+            await _scheduler.ScheduleStepAsync(incident.Number, incident.Escalation.Step, incident.Escalation.NextStepDueAt!.Value, cancellationToken);
+        }
+        return overdue.Count;
+    }
+
     /// <summary>The page as a platform should show it now.</summary>
     public PageView ViewOf(Incident incident, int level)
     {

@@ -57,4 +57,17 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5021, Level = LogLevel.Error, Message = "Could not rebuild escalation wake-ups from the store; trying again in {RetryDelay}")]
     public static partial void ReconcileFailed(ILogger logger, Exception exception, TimeSpan retryDelay);
+
+    [LoggerMessage(EventId = 5022, Level = LogLevel.Debug, Message = "Escalation step {Step} of {Incident} is due now; it runs on this host at once")]
+    public static partial void StepRunningNow(ILogger logger, string incident, int step);
+
+    [LoggerMessage(EventId = 5023, Level = LogLevel.Warning,
+        Message = "Stopped with {Count} first escalation steps not yet run; they are pending in the store and run when a host next starts (on PostgreSQL, within about two minutes on any running host)")]
+    public static partial void PromptStepsLeft(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 5024, Level = LogLevel.Warning, Message = "Gave the scheduler {Count} escalation steps overdue by more than {Grace} (queued on a host that stopped, or behind a backlog); those it already held are unchanged")]
+    public static partial void OverdueRescheduled(ILogger logger, int count, TimeSpan grace);
+
+    [LoggerMessage(EventId = 5025, Level = LogLevel.Error, Message = "Could not look for overdue escalation steps; looking again in {Interval}")]
+    public static partial void SweepFailed(ILogger logger, Exception exception, TimeSpan interval);
 }

@@ -48,6 +48,10 @@ public static class PagingServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new OnCallResolver(sp.GetRequiredService<IOverrideStore>()));
         services.TryAddSingleton<IEscalationScheduler, QuartzEscalationScheduler>();
+        services.TryAddSingleton<EscalationStepRunner>();
+        // A page's first step runs at once on this host (PromptStepRunner), beside Quartz's threads.
+        services.TryAddSingleton<PromptStepRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<PromptStepRunner>());
         services.TryAddSingleton(sp => new PagingService(
             sp.GetRequiredService<IIncidentStore>(),
             sp.GetRequiredService<IEscalationScheduler>(),

@@ -18,8 +18,10 @@ namespace OnCallBot.Scheduling.Escalation;
 /// racing a step that just ran (which would otherwise roll escalation back to a step that then does nothing), or
 /// the same step asked for again later. A wake-up that is firing right now never counts as pending, so a step can
 /// always schedule its successor or its own retry.
+/// <para>A page's first step, due at once, goes to <see cref="PromptStepRunner"/> instead while the scheduler runs
+/// (see there why, and why nothing is lost); a scheduler in standby runs nothing, that lane included.</para>
 /// </remarks>
-internal sealed class QuartzEscalationScheduler(ISchedulerFactory schedulers, TimeProvider time, ILogger<QuartzEscalationScheduler> logger)
+internal sealed class QuartzEscalationScheduler(ISchedulerFactory schedulers, PromptStepRunner prompt, TimeProvider time, ILogger<QuartzEscalationScheduler> logger)
     : IEscalationScheduler
 {
     public async Task ScheduleStepAsync(long incidentNumber, int step, Instant dueAt, CancellationToken cancellationToken)
@@ -27,8 +29,15 @@ internal sealed class QuartzEscalationScheduler(ISchedulerFactory schedulers, Ti
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(incidentNumber);
         ArgumentOutOfRangeException.ThrowIfNegative(step);
         var scheduler = await schedulers.GetScheduler(cancellationToken);
-        var key = EscalationWakeUp.TriggerKeyFor(incidentNumber, step);
         var reference = IncidentReference.Format(incidentNumber);
+        if (step == 0 && dueAt <= Instant.FromDateTimeOffset(time.GetUtcNow())
+            && scheduler.Status == SchedulerStatus.Running
+            && prompt.TryRun(new EscalationWakeUp(incidentNumber, step, dueAt)))
+        {
+            Log.StepRunningNow(logger, reference, step);
+            return;
+        }
+        var key = EscalationWakeUp.TriggerKeyFor(incidentNumber, step);
         var others = await scheduler.GetTriggerKeys(GroupMatcher<TriggerKey>.GroupEquals(EscalationWakeUp.GroupFor(incidentNumber)), cancellationToken);
 
         foreach (var other in others)
