@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NodaTime;
 using OnCallBot.Core.Paging;
 using Quartz;
 
@@ -12,8 +11,8 @@ namespace OnCallBot.Scheduling.Escalation;
 /// (<see cref="PagingService.RescheduleAllPendingAsync"/>): an incident saved just before a crash, without its
 /// wake-up, is escalated all the same. Runs after the store's migrations (they run while the host is starting,
 /// before any hosted service) and after Quartz has started (it starts once the application has); a failure is
-/// retried every <see cref="EscalationOptions.RetryDelay"/> until it succeeds or the host stops. Then, every
-/// <see cref="SweepInterval"/>, it hands Quartz the steps overdue by more than <see cref="OverdueAfter"/>.
+/// retried every <see cref="EscalationOptions.RetryDelay"/> until it succeeds or the host stops. Steps that fall
+/// behind later are <see cref="OverdueEscalationSweep"/>'s.
 /// </summary>
 internal sealed class EscalationReconciler(
     ISchedulerFactory schedulers,
@@ -46,7 +45,7 @@ internal sealed class EscalationReconciler(
             try
             {
                 Log.Reconciled(logger, await paging.RescheduleAllPendingAsync(stoppingToken));
-                break;
+                return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
@@ -54,41 +53,7 @@ internal sealed class EscalationReconciler(
             }
             await Task.Delay(options.Value.RetryDelay, time, stoppingToken);
         }
-
-        // A page's first step runs on the host that took the page, without a trigger (PromptStepRunner). A host that dies
-        // with such steps queued hands them on at its next start, above; on PostgreSQL other hosts may run for good
-        // without it, so every host also looks for steps long overdue and gives them to Quartz, which keeps the ones it
-        // already holds.
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            await Task.Delay(SweepInterval, time, stoppingToken);
-            try
-            {
-                var dueBefore = Instant.FromDateTimeOffset(time.GetUtcNow()) - Duration.FromTimeSpan(OverdueAfter);
-                if (await paging.RescheduleOverdueAsync(dueBefore, SweepLimit, stoppingToken) is var count and > 0)
-                {
-                    Log.OverdueRescheduled(logger, count, OverdueAfter);
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                Log.SweepFailed(logger, ex, SweepInterval);
-            }
-        }
     }
-
-    /// <summary>How often each host looks for overdue steps.</summary>
-    internal static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
-
-    /// <summary>
-    /// How late a step must be to count as overdue: well past a step's lease, so a step that is merely queued or running
-    /// is left alone, and short enough that a lost first step still reaches someone within a few minutes.
-    /// </summary>
-    internal static readonly TimeSpan OverdueAfter = TimeSpan.FromMinutes(1);
-
-    /// <summary>At most this many per sweep, oldest first: a backlog is worked through over several sweeps, not all at once.</summary>
-    internal const int SweepLimit = 500;
-
     private sealed class StartedListener : ISchedulerListener
     {
         private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);

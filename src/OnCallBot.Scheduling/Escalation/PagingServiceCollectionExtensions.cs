@@ -65,6 +65,7 @@ public static class PagingServiceCollectionExtensions
         // The same instance: the paging flow rewrites its page messages through the outbox.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxHandler, PagingService>(sp => sp.GetRequiredService<PagingService>()));
         services.AddHostedService<EscalationReconciler>();
+        services.AddHostedService<OverdueEscalationSweep>();
         return services;
     }
 }

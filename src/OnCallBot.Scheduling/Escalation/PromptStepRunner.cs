@@ -32,8 +32,8 @@ internal sealed class PromptStepRunner(IServiceProvider services, ILogger<Prompt
     private readonly ConcurrentDictionary<(long Incident, int Step), byte> _queued = new();
     private volatile bool _accepting;
 
-    /// <summary>Steps queued here and not yet started (for the log at shutdown, and the tests).</summary>
-    public int Queued => _queued.Count;
+    /// <summary>Raised after each step this lane ran has finished, whatever its outcome (the tests await it).</summary>
+    internal event Action<EscalationWakeUp>? Ran;
 
     /// <summary>
     /// Queues the step to run now; false when this lane is not running (the host is starting or stopping), and the
@@ -74,6 +74,7 @@ internal sealed class PromptStepRunner(IServiceProvider services, ILogger<Prompt
                 _queued.TryRemove((wakeUp.IncidentNumber, wakeUp.Step), out _);
                 // The runner logs and reschedules whatever goes wrong, shutdown included.
                 await runner.RunAsync(wakeUp, stoppingToken);
+                Ran?.Invoke(wakeUp);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -140,6 +140,8 @@ internal sealed class EscalationHost : IAsyncDisposable
         Scheduler = scheduler;
         scheduler.ListenerManager.AddSchedulerListener(_listener);
         scheduler.ListenerManager.AddJobListener(_listener);
+        // A page's first step runs in the prompt lane, not as a Quartz job: its runs count the same.
+        host.Services.GetRequiredService<PromptStepRunner>().Ran += _listener.Record;
     }
 
     public IScheduler Scheduler { get; }
@@ -184,6 +186,9 @@ internal sealed class EscalationHost : IAsyncDisposable
     /// (the start-up reconciler and a misfire may both hand it over); the run that does the work schedules the next.
     /// </summary>
     public Task WakeUpScheduledAsync(long incidentNumber, int step) => _listener.Scheduled(incidentNumber, step).Task.WaitAsync(Bound);
+
+    /// <summary>Whether this host ever stored a Quartz wake-up for <paramref name="step"/> of the incident.</summary>
+    public bool EverScheduled(long incidentNumber, int step) => _listener.Scheduled(incidentNumber, step).Task.IsCompleted;
 
     /// <summary>Completes once the <paramref name="run"/>th run of <paramref name="step"/> of the incident has finished (successfully or not).</summary>
     public Task StepRanAsync(long incidentNumber, int step, int run = 1) => _listener.Ran(incidentNumber, step, run).Task.WaitAsync(Bound);
@@ -280,10 +285,15 @@ internal sealed class EscalationHost : IAsyncDisposable
         {
             if (EscalationWakeUp.FromJobData(context.MergedJobDataMap) is { } wakeUp)
             {
-                var run = _runs.AddOrUpdate((wakeUp.IncidentNumber, wakeUp.Step), 1, (_, runs) => runs + 1);
-                Ran(wakeUp.IncidentNumber, wakeUp.Step, run).TrySetResult();
+                Record(wakeUp);
             }
             return ValueTask.CompletedTask;
+        }
+
+        public void Record(EscalationWakeUp wakeUp)
+        {
+            var run = _runs.AddOrUpdate((wakeUp.IncidentNumber, wakeUp.Step), 1, (_, runs) => runs + 1);
+            Ran(wakeUp.IncidentNumber, wakeUp.Step, run).TrySetResult();
         }
     }
 }
