@@ -35,15 +35,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 1106, Level = LogLevel.Debug, Message = "Slack envelope of type {Type} is not handled; acknowledged")]
     public static partial void UnhandledEventEnvelope(ILogger logger, string type);
 
-    [LoggerMessage(EventId = 1110, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1110, Level = LogLevel.Debug,
         Message = "Slack command {Command} from team {TeamId} in {ChannelId} (retry {RetryAttempt})")]
     public static partial void CommandReceived(ILogger logger, string command, string teamId, string channelId, int retryAttempt);
 
-    [LoggerMessage(EventId = 1111, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1111, Level = LogLevel.Debug,
         Message = "Slack interaction {Type} from team {TeamId} with {ActionCount} action(s) (retry {RetryAttempt})")]
     public static partial void InteractionReceived(ILogger logger, string type, string? teamId, int actionCount, int retryAttempt);
 
-    [LoggerMessage(EventId = 1112, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1112, Level = LogLevel.Debug,
         Message = "Slack event {EventId} of type {Type} from team {TeamId} (retry {RetryAttempt})")]
     public static partial void EventReceived(ILogger logger, string eventId, string type, string? teamId, int retryAttempt);
 
